@@ -1,0 +1,113 @@
+"""Export a checkpoint to ONNX, verify it, and write its model card.
+
+`python -m export --model cnn` reads checkpoints/cnn.pt and writes
+site/models/cnn.onnx and site/models/cnn.json. The card's test figures come from
+the ONNX file itself run by onnxruntime on the MNIST test split; the softmax
+temperature is fitted on the validation split (held out of training).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import json
+import shlex
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from export.onnx_io import FORMAT_VERSION, INPUT, OUTPUT, export, metadata, run, session, verify
+from train import mnist, preprocess
+from train.evaluate import evaluate, fit_temperature
+from train.models import build, parameter_count
+
+VERIFY_IMAGES = 1000
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m export", description=__doc__.split("\n")[0])
+    p.add_argument("--model", choices=["cnn", "mlp"], default="cnn")
+    p.add_argument("--checkpoint", help="default: checkpoints/<model>.pt")
+    p.add_argument("--out", default="site/models", help="folder for <model>.onnx and <model>.json")
+    p.add_argument("--data-dir", help=f"MNIST folder with both splits (default ${mnist.ENV_VAR}, then data/mnist)")
+    p.add_argument("--notes", help="JSON file merged into the card (e.g. why this architecture)")
+    return p.parse_args(argv)
+
+
+def load_model(checkpoint: dict) -> torch.nn.Module:
+    model = build(checkpoint["model"], **checkpoint["options"])
+    model.load_state_dict(checkpoint["state_dict"])
+    return model.eval()
+
+
+def model_inputs(images: np.ndarray) -> np.ndarray:
+    return preprocess.normalize(images.astype(np.float32) / 255.0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    checkpoint_path = Path(args.checkpoint or f"checkpoints/{args.model}.pt")
+    if not checkpoint_path.is_file():
+        print(f"error: no checkpoint {checkpoint_path}; train one with `python -m train --model {args.model}`",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    checkpoint = torch.load(checkpoint_path, weights_only=False)
+    try:
+        test_images, test_labels = mnist.load("test", args.data_dir)
+        train_images, train_labels = mnist.load("train", args.data_dir)
+    except mnist.MnistError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    model = load_model(checkpoint)
+    out = Path(args.out)
+    onnx_path = export(model, out / f"{args.model}.onnx", args.model)
+
+    test_inputs = model_inputs(test_images)
+    difference = verify(model, onnx_path, test_inputs[:VERIFY_IMAGES])
+    sess = session(onnx_path)
+    _, val_index = mnist.train_validation_split(len(train_images))
+    val_logits = run(sess, model_inputs(train_images[val_index]))
+    temperature = fit_temperature(val_logits, train_labels[val_index].astype(np.int64))
+    test = evaluate(run(sess, test_inputs), test_labels.astype(np.int64), temperature)
+
+    blob = onnx_path.read_bytes()
+    card = {
+        "name": args.model,
+        "version": FORMAT_VERSION,
+        "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "commands": {
+            "train": checkpoint["command"],
+            "export": shlex.join(["python", "-m", "export", *(sys.argv[1:] if argv is None else argv)]),
+        },
+        "architecture": {"class": type(model).__name__, "options": checkpoint["options"],
+                         "parameters": parameter_count(model), "layers": str(model)},  # fmt: skip
+        "input": {"name": INPUT, "shape": ["N", 1, preprocess.SIZE, preprocess.SIZE], "mean": preprocess.MEAN,
+                  "std": preprocess.STD},  # fmt: skip
+        "output": {"name": OUTPUT, "shape": ["N", 10]},
+        "onnx": {"file": onnx_path.name, "bytes": len(blob), "sha256": hashlib.sha256(blob).hexdigest(),
+                 "metadata": metadata(args.model), "max_abs_difference_vs_pytorch": difference,
+                 "verified_images": VERIFY_IMAGES},  # fmt: skip
+        "training": {"seconds": round(checkpoint["train_seconds"], 1), "threads": checkpoint["threads"],
+                     "augmentation": checkpoint["augmentation"], "history": checkpoint["history"],
+                     "best_val_accuracy": max(checkpoint["history"]["val_accuracy"]),
+                     "validation": f"{mnist.VALIDATION_SIZE} training images held out (seed {mnist.VALIDATION_SEED})"},
+        "data": {"mnist_md5": mnist.checksums(args.data_dir)},
+        "test": test,
+    }  # fmt: skip
+    if args.notes:
+        card.update(json.loads(Path(args.notes).read_text()))
+    card_path = out / f"{args.model}.json"
+    card_path.write_text(json.dumps(card, indent=1) + "\n")
+    print(
+        f"{onnx_path} ({len(blob):,} bytes): test accuracy {test['accuracy']:.4f}, "
+        f"max |onnx - torch| {difference:.1e}, temperature {temperature:.3f}; card {card_path}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

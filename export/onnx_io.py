@@ -1,0 +1,86 @@
+"""PyTorch -> ONNX with metadata, and the checks that the ONNX file equals the model."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import torch
+from torch import nn
+
+from train import preprocess
+
+INPUT, OUTPUT = "image", "logits"
+FORMAT_VERSION = "1"  # bump when the page's expectations of the model change
+TOLERANCE = 1e-4
+
+
+def metadata(name: str, version: str = FORMAT_VERSION) -> dict[str, str]:
+    """What the page checks after loading: which model, how to normalize, what size."""
+    return {
+        "model_name": name,
+        "norm_mean": repr(preprocess.MEAN),
+        "norm_std": repr(preprocess.STD),
+        "input_size": str(preprocess.SIZE),
+        "input_name": INPUT,
+        "output_name": OUTPUT,
+        "version": version,
+    }
+
+
+def export(model: nn.Module, path: str | os.PathLike, name: str) -> Path:
+    """Write `model` as a single-file ONNX with a dynamic batch and metadata_props."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    model.eval()
+    example = torch.zeros(2, 1, preprocess.SIZE, preprocess.SIZE)
+    program = torch.onnx.export(
+        model, (example,), input_names=[INPUT], output_names=[OUTPUT], dynamo=True,
+        dynamic_shapes=({0: torch.export.Dim("batch")},), verbose=False,
+    )  # fmt: skip
+    program.optimize()
+    proto = program.model_proto
+    del proto.metadata_props[:]
+    for key, value in metadata(name).items():
+        proto.metadata_props.add(key=key, value=value)
+    onnx.checker.check_model(proto, full_check=True)
+    onnx.save_model(proto, path)
+    return path
+
+
+def read_metadata(path: str | os.PathLike) -> dict[str, str]:
+    model = onnx.load(str(path), load_external_data=False)
+    return {prop.key: prop.value for prop in model.metadata_props}
+
+
+def session(path: str | os.PathLike) -> ort.InferenceSession:
+    options = ort.SessionOptions()
+    options.log_severity_level = 3
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def run(sess: ort.InferenceSession, inputs: np.ndarray, batch_size: int = 1000) -> np.ndarray:
+    """Logits for normalized [N, 1, 28, 28] float32 inputs."""
+    return np.concatenate(
+        [sess.run([OUTPUT], {INPUT: inputs[i : i + batch_size]})[0] for i in range(0, len(inputs), batch_size)]
+    )
+
+
+def verify(model: nn.Module, path: str | os.PathLike, inputs: np.ndarray) -> float:
+    """Max abs logit difference between PyTorch and onnxruntime; raises if the
+    difference exceeds the tolerance or any argmax differs."""
+    model.eval()
+    with torch.no_grad():
+        expected = model(torch.from_numpy(inputs)).numpy()
+    actual = run(session(path), inputs)
+    difference = float(np.abs(expected - actual).max())
+    mismatched = int((expected.argmax(1) != actual.argmax(1)).sum())
+    if difference > TOLERANCE or mismatched:
+        raise AssertionError(
+            f"{path}: onnxruntime differs from PyTorch: max abs difference {difference:.2e} "
+            f"(limit {TOLERANCE:.0e}), {mismatched} different predictions"
+        )
+    return difference

@@ -1,0 +1,127 @@
+"""Training and scoring loops over in-memory tensors (MNIST fits in memory)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from train.augment import Augmentation, augment
+from train.preprocess import MEAN, STD
+
+
+def to_tensor(images: np.ndarray) -> torch.Tensor:
+    """uint8 [N, 28, 28] -> float [N, 1, 28, 28] in [0, 1]."""
+    return torch.from_numpy(images.astype(np.float32) / 255.0)[:, None]
+
+
+def normalize(images: torch.Tensor) -> torch.Tensor:
+    return (images - MEAN) / STD
+
+
+@torch.no_grad()
+def predict_logits(model: nn.Module, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
+    """Logits for [N, 1, 28, 28] images in [0, 1]."""
+    model.eval()
+    return torch.cat([model(normalize(images[i : i + batch_size])) for i in range(0, len(images), batch_size)])
+
+
+def score(model: nn.Module, images: torch.Tensor, labels: torch.Tensor) -> tuple[float, float]:
+    """(mean cross-entropy loss, accuracy)."""
+    logits = predict_logits(model, images)
+    loss = F.cross_entropy(logits, labels).item()
+    return loss, (logits.argmax(1) == labels).float().mean().item()
+
+
+class Progress:
+    """One-line progress bar on stderr: epoch, batch, loss, validation accuracy, time left."""
+
+    def __init__(self, epochs: int, batches: int) -> None:
+        self.total, self.batches, self.start = epochs * batches, batches, time.time()
+        self.tty = sys.stderr.isatty()
+
+    def show(self, epoch: int, batch: int, loss: float, val_acc: float | None, end: bool = False) -> None:
+        done = (epoch - 1) * self.batches + batch
+        if not (end or self.tty and batch % 10 == 0):
+            return
+        elapsed = time.time() - self.start
+        left = elapsed / done * (self.total - done)
+        bar = "#" * int(30 * done / self.total)
+        val = f" val_acc {val_acc:.4f}" if val_acc is not None else ""
+        line = f"epoch {epoch} [{bar:<30}] loss {loss:.4f}{val} {elapsed:.0f}s elapsed, {left:.0f}s left"
+        print(("\r" if self.tty else "") + line, end="\n" if end else "", file=sys.stderr, flush=True)
+
+
+@dataclass
+class History:
+    epoch: list[int] = field(default_factory=list)
+    train_loss: list[float] = field(default_factory=list)
+    train_accuracy: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+
+
+def fit(
+    model: nn.Module,
+    train: tuple[torch.Tensor, torch.Tensor],
+    val: tuple[torch.Tensor, torch.Tensor],
+    *,
+    epochs: int,
+    batch_size: int,
+    lr: float,
+    schedule: str,
+    aug: Augmentation,
+    seed: int,
+    max_batches: int | None = None,
+) -> tuple[dict, History]:
+    """Train; return the best validation state dict and the per-epoch history."""
+    generator = torch.Generator().manual_seed(seed)
+    images, labels = train
+    batches = -(-len(images) // batch_size)
+    if max_batches:
+        batches = min(batches, max_batches)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    scheduler = (
+        torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=epochs * batches)
+        if schedule == "onecycle"
+        else None
+    )
+    history, best, best_acc = History(), None, -1.0
+    progress = Progress(epochs, batches)
+    start = time.time()
+    for epoch in range(1, epochs + 1):
+        model.train()
+        order = torch.randperm(len(images), generator=generator)
+        total_loss = total_correct = seen = 0
+        for b in range(batches):
+            index = order[b * batch_size : (b + 1) * batch_size]
+            x = normalize(augment(images[index], aug, generator))
+            y = labels[index]
+            logits = model(x)
+            loss = F.cross_entropy(logits, y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            if scheduler:
+                scheduler.step()
+            total_loss += loss.item() * len(y)
+            total_correct += (logits.argmax(1) == y).sum().item()
+            seen += len(y)
+            progress.show(epoch, b + 1, total_loss / seen, history.val_accuracy[-1] if history.epoch else None)
+        val_loss, val_acc = score(model, *val)
+        history.epoch.append(epoch)
+        history.train_loss.append(total_loss / seen)
+        history.train_accuracy.append(total_correct / seen)
+        history.val_loss.append(val_loss)
+        history.val_accuracy.append(val_acc)
+        history.seconds.append(time.time() - start)
+        progress.show(epoch, batches, total_loss / seen, val_acc, end=True)
+        if val_acc > best_acc:
+            best_acc, best = val_acc, {k: v.detach().clone() for k, v in model.state_dict().items()}
+    return best, history

@@ -1,0 +1,87 @@
+"""Read real pen trajectories from the UCI pendigits UNIPEN file.
+
+Each digit was written in a 500x500 box on a tablet whose y axis points up;
+`PenDigit.on_pad` maps a digit onto a drawing pad of any size (y down), keeping
+the size and place its writer gave it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+FILE_NAME = "pendigits-train.unipen"
+TABLET_BOX = 500  # each writer's writing box, in tablet pixels
+ENV_VAR = "PENDIGITS_DIR"
+
+
+@dataclass(frozen=True)
+class PenDigit:
+    label: int
+    writer: int  # 1..30
+    strokes: tuple[tuple[tuple[int, int], ...], ...]  # tablet (x, y), y up
+
+    def on_pad(self, width: float, height: float) -> list[list[tuple[float, float]]]:
+        """Strokes in pad coordinates (y down), the writer's box filling the pad."""
+        sx, sy = width / TABLET_BOX, height / TABLET_BOX
+        return [[(x * sx, (TABLET_BOX - y) * sy) for x, y in stroke] for stroke in self.strokes]
+
+
+def resolve_path(path: str | os.PathLike | None = None) -> Path | None:
+    """The UNIPEN file from an explicit folder or file, else $PENDIGITS_DIR; None if absent."""
+    candidate = path if path is not None else os.environ.get(ENV_VAR)
+    if not candidate:
+        return None
+    candidate = Path(candidate)
+    if candidate.is_dir():
+        candidate = candidate / FILE_NAME
+    return candidate if candidate.is_file() else None
+
+
+def parse(text: str) -> list[PenDigit]:
+    """Parse UNIPEN text: `.SEGMENT DIGIT n ? "label"`, `.COMMENT label writer index`,
+    then `.PEN_DOWN` ... `.PEN_UP` blocks of "x y" lines, one per stroke."""
+    digits: list[PenDigit] = []
+    label = writer = None
+    strokes: list[tuple[tuple[int, int], ...]] = []
+    points: list[tuple[int, int]] | None = None
+
+    def finish() -> None:
+        if label is not None and strokes:
+            digits.append(PenDigit(label, writer, tuple(strokes)))
+
+    for number, line in enumerate(text.splitlines(), start=1):
+        fields = line.split()
+        if not fields:
+            continue
+        keyword = fields[0]
+        if keyword == ".SEGMENT":
+            finish()
+            label = int(fields[-1].strip('"'))
+            writer, strokes = 0, []
+        elif keyword == ".COMMENT" and label is not None:
+            writer = int(fields[2])
+        elif keyword == ".PEN_DOWN":
+            points = []
+        elif keyword == ".PEN_UP":
+            if points:
+                strokes.append(tuple(points))
+            points = None
+        elif points is not None:
+            if len(fields) != 2:
+                raise ValueError(f"line {number}: expected 'x y', got {line!r}")
+            points.append((int(fields[0]), int(fields[1])))
+    finish()
+    return digits
+
+
+def load(path: str | os.PathLike | None = None) -> list[PenDigit]:
+    """All digits of the UNIPEN file; a clear error when it is not there."""
+    found = resolve_path(path)
+    if found is None:
+        raise FileNotFoundError(
+            f"pendigits not found: give its folder (holding {FILE_NAME}) with an option "
+            f"or ${ENV_VAR}; it is the UCI 'Pen-Based Recognition of Handwritten Digits' data set"
+        )
+    return parse(found.read_text())

@@ -1,0 +1,131 @@
+"""Turn a drawing into the network's input the way MNIST itself was made.
+
+This one file is imported by training and evaluation in CPython and by the page
+in Pyodide, so the pixels the model sees in the browser are computed by the very
+code it was evaluated with. It depends on numpy alone, and it avoids Python
+loops over pixels and reductions over the colour axis (slow in Pyodide's numpy):
+colour channels are combined with elementwise minimum/maximum, and resampling is
+two small matrix products.
+
+The MNIST recipe (LeCun et al.): crop the ink's bounding box, scale it so that
+its longer side is 20 px keeping the aspect ratio, with anti-aliasing, then put
+it in a 28x28 field so that its centre of mass sits at the field's centre.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+SIZE = 28  # side of the model input
+BOX = 20  # side of the box the digit is scaled into
+MEAN = 0.1307  # MNIST training-set pixel mean, after scaling to [0, 1]
+STD = 0.3081  # and standard deviation; the model was trained on (x - MEAN) / STD
+INK_THRESHOLD = 0.1  # ink level (0..1) that counts towards the bounding box
+
+
+def ink_map(rgba: np.ndarray) -> np.ndarray:
+    """Ink intensity in [0, 1], shape [H, W], from an RGBA (or RGB) uint8 bitmap.
+
+    A canvas with transparent pixels counts whatever was painted on it (alpha) as
+    ink. An opaque bitmap may be dark ink on light paper or light ink on dark: the
+    border's median brightness tells which, and the paper's level becomes 0.
+    """
+    rgba = np.asarray(rgba)
+    if rgba.ndim != 3 or rgba.shape[2] not in (3, 4):
+        raise ValueError(f"expected an [H, W, 4] RGBA bitmap, got shape {rgba.shape}")
+    if rgba.shape[2] == 4:
+        alpha = rgba[:, :, 3]
+        if alpha.min() < 255:
+            return alpha.astype(np.float32) / 255.0
+    r, g, b = rgba[:, :, 0], rgba[:, :, 1], rgba[:, :, 2]
+    border = np.concatenate([r[0], r[-1], r[:, 0], r[:, -1]])
+    if np.median(border) >= 128:  # light paper: ink is whatever is dark in any channel
+        ink = 255 - np.minimum(np.minimum(r, g), b)
+    else:  # dark paper: ink is whatever is bright in any channel
+        ink = np.maximum(np.maximum(r, g), b)
+    ink = ink.astype(np.float32)
+    paper = float(np.median(np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]])))
+    if paper >= 255.0:
+        return np.zeros_like(ink)
+    return np.clip((ink - paper) / (255.0 - paper), 0.0, 1.0)
+
+
+def area_resample_matrix(src: int, dst: int) -> np.ndarray:
+    """[dst, src] matrix averaging source pixels over each target pixel (box filter).
+
+    Target pixel i covers source interval [i*s, (i+1)*s), s = src/dst; each weight
+    is the overlap of that interval with source pixel j, divided by s.
+    """
+    scale = src / dst
+    lo = np.arange(dst, dtype=np.float64)[:, None] * scale
+    hi = lo + scale
+    j = np.arange(src, dtype=np.float64)[None, :]
+    overlap = np.clip(np.minimum(hi, j + 1.0) - np.maximum(lo, j), 0.0, None)
+    return (overlap / scale).astype(np.float32)
+
+
+def resize_area(image: np.ndarray, height: int, width: int) -> np.ndarray:
+    """Anti-aliased resize of a 2-D float image by area averaging."""
+    rows = area_resample_matrix(image.shape[0], height)
+    cols = area_resample_matrix(image.shape[1], width)
+    return rows @ image @ cols.T
+
+
+def centre_of_mass(image: np.ndarray) -> tuple[float, float]:
+    """(row, column) of the mass centre, pixel centres at index + 0.5."""
+    total = float(image.sum())
+    rows = image.sum(axis=1)
+    cols = image.sum(axis=0)
+    r = float(rows @ (np.arange(rows.size) + 0.5)) / total
+    c = float(cols @ (np.arange(cols.size) + 0.5)) / total
+    return r, c
+
+
+def fit_box(ink: np.ndarray, box: int = BOX) -> np.ndarray | None:
+    """Crop the ink's bounding box and scale its longer side to `box` pixels."""
+    mask = ink > INK_THRESHOLD
+    rows = np.flatnonzero(mask.any(axis=1))
+    if rows.size == 0:
+        return None
+    cols = np.flatnonzero(mask.any(axis=0))
+    crop = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    h, w = crop.shape
+    longer = max(h, w)
+    height = max(1, round(box * h / longer))
+    width = max(1, round(box * w / longer))
+    return resize_area(crop, height, width)
+
+
+def place(digit: np.ndarray, centre: bool = True, size: int = SIZE) -> np.ndarray:
+    """Paste `digit` into a size x size field.
+
+    With `centre`, the integer shift that brings its centre of mass nearest the
+    field's centre (as MNIST did); without, its bounding box is centred instead.
+    Ink shifted past the field's edge is cut off, as in MNIST.
+    """
+    h, w = digit.shape
+    if centre:
+        r, c = centre_of_mass(digit)
+        top, left = round(size / 2 - r), round(size / 2 - c)
+    else:
+        top, left = (size - h) // 2, (size - w) // 2
+    field = np.zeros((size, size), dtype=np.float32)
+    r0, c0 = max(top, 0), max(left, 0)
+    r1, c1 = min(top + h, size), min(left + w, size)
+    if r1 > r0 and c1 > c0:
+        field[r0:r1, c0:c1] = digit[r0 - top : r1 - top, c0 - left : c1 - left]
+    return field
+
+
+def to_mnist(rgba: np.ndarray, centre: bool = True) -> np.ndarray | None:
+    """28x28 float32 image in [0, 1], white digit on black; None when there is no ink."""
+    digit = fit_box(ink_map(rgba))
+    if digit is None:
+        return None
+    return np.clip(place(digit, centre=centre), 0.0, 1.0)
+
+
+def normalize(images: np.ndarray) -> np.ndarray:
+    """[N, 28, 28] or [28, 28] images in [0, 1] to the model's [N, 1, 28, 28] input."""
+    images = np.asarray(images, dtype=np.float32).reshape(-1, 1, SIZE, SIZE)
+    return (images - np.float32(MEAN)) / np.float32(STD)
