@@ -134,14 +134,19 @@ def train_validation_split(count: int = 60_000) -> tuple[np.ndarray, np.ndarray]
 
 def checksums(data_dir: str | os.PathLike | None = None) -> dict[str, str]:
     """md5 of each uncompressed file, as recorded in the model card."""
-    return {spec.name: spec.md5 for specs in FILES.values() for spec in specs if (resolve_dir(data_dir) / spec.name).is_file()}
+    return {
+        spec.name: spec.md5
+        for specs in FILES.values()
+        for spec in specs
+        if (resolve_dir(data_dir) / spec.name).is_file()
+    }
 
 
-def download(data_dir: str | os.PathLike | None = None) -> Path:
+def download(data_dir: str | os.PathLike | None = None, splits: tuple[str, ...] = ("train", "test")) -> Path:
     """Fetch missing files from the public mirrors, keeping only ones whose md5 matches."""
     folder = resolve_dir(data_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    for spec in (spec for specs in FILES.values() for spec in specs):
+    for spec in (spec for split in splits for spec in FILES[split]):
         target = folder / spec.name
         if target.is_file():
             continue

@@ -21,6 +21,9 @@ BOX = 20  # side of the box the digit is scaled into
 MEAN = 0.1307  # MNIST training-set pixel mean, after scaling to [0, 1]
 STD = 0.3081  # and standard deviation; the model was trained on (x - MEAN) / STD
 INK_THRESHOLD = 0.1  # ink level (0..1) that counts towards the bounding box
+# Where the mass centre goes, in pixel-centre coordinates (pixel i spans [i, i+1)):
+# MNIST put it on pixel 14; its test digits' mean centre is (14.48, 14.51).
+CENTRE = 14.5
 
 
 def ink_map(rgba: np.ndarray) -> np.ndarray:
@@ -106,7 +109,8 @@ def place(digit: np.ndarray, centre: bool = True, size: int = SIZE) -> np.ndarra
     h, w = digit.shape
     if centre:
         r, c = centre_of_mass(digit)
-        top, left = round(size / 2 - r), round(size / 2 - c)
+        target = CENTRE * size / SIZE
+        top, left = int(np.floor(target - r + 0.5)), int(np.floor(target - c + 0.5))  # round half up
     else:
         top, left = (size - h) // 2, (size - w) // 2
     field = np.zeros((size, size), dtype=np.float32)

@@ -1,0 +1,73 @@
+"""`python -m train --dry-run` and an export round trip, in seconds."""
+
+import numpy as np
+import pytest
+import torch
+
+from export.onnx_io import INPUT, OUTPUT, export, read_metadata, run, session, verify
+from train import mnist, preprocess
+from train.__main__ import main as train_main
+from train.augment import NONE, Augmentation, augment
+from train.models import build, parameter_count
+
+HAS_TRAIN_SPLIT = all((mnist.resolve_dir() / spec.name).is_file() for spec in mnist.FILES["train"])
+needs_train_split = pytest.mark.skipif(
+    not HAS_TRAIN_SPLIT, reason=f"MNIST training split not found (set ${mnist.ENV_VAR} to its folder)"
+)
+
+
+@needs_train_split
+@pytest.mark.parametrize("model", ["cnn", "mlp"])
+def test_dry_run_trains_and_saves_a_checkpoint(tmp_path, model):
+    assert train_main(["--model", model, "--dry-run", "--out", str(tmp_path), "--width", "8"]) == 0
+    checkpoint = torch.load(tmp_path / f"{model}.pt", weights_only=False)
+    assert checkpoint["dry_run"] and len(checkpoint["history"]["val_accuracy"]) == 1
+    assert checkpoint["command"].startswith(f"python -m train --model {model}")
+
+
+@needs_train_split
+def test_training_is_deterministic_for_a_seed(tmp_path):
+    for run_dir in ("a", "b"):
+        train_main(["--dry-run", "--width", "8", "--seed", "3", "--out", str(tmp_path / run_dir)])
+    a, b = (torch.load(tmp_path / d / "cnn.pt", weights_only=False)["state_dict"] for d in ("a", "b"))
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_missing_training_data_is_a_clear_error(tmp_path, capsys):
+    assert train_main(["--dry-run", "--data-dir", str(tmp_path)]) == 2
+    assert "train-images-idx3-ubyte.gz" in capsys.readouterr().err
+
+
+def test_export_round_trip(tmp_path):
+    torch.manual_seed(0)
+    model = build("cnn", width=8).eval()
+    path = export(model, tmp_path / "tiny.onnx", "cnn")
+    images, _ = mnist.load("test")
+    inputs = preprocess.normalize(images[:64] / 255.0)
+    assert verify(model, path, inputs) <= 1e-4
+    assert run(session(path), inputs[:5]).shape == (5, 10)  # dynamic batch
+    meta = read_metadata(path)
+    assert meta["model_name"] == "cnn" and float(meta["norm_mean"]) == preprocess.MEAN
+    assert (meta["input_name"], meta["output_name"]) == (INPUT, OUTPUT)
+
+
+def test_verify_catches_a_different_model(tmp_path):
+    torch.manual_seed(0)
+    path = export(build("mlp").eval(), tmp_path / "mlp.onnx", "mlp")
+    with pytest.raises(AssertionError, match="differs from PyTorch"):
+        verify(build("mlp").eval(), path, np.random.default_rng(0).normal(size=(8, 1, 28, 28)).astype(np.float32))
+
+
+def test_mlp_is_the_classic_network():
+    sizes = [m.out_features for m in build("mlp").modules() if isinstance(m, torch.nn.Linear)]
+    assert sizes == [512, 256, 128, 60, 10]
+    assert parameter_count(build("cnn")) <= 500_000
+
+
+def test_augmentation_keeps_shape_and_range_and_can_be_off():
+    images = torch.from_numpy(mnist.load("test")[0][:32] / 255.0).float()[:, None]
+    generator = torch.Generator().manual_seed(0)
+    out = augment(images, Augmentation(), generator)
+    assert out.shape == images.shape and out.min() >= 0 and out.max() <= 1 + 1e-5
+    assert not torch.allclose(out, images)
+    assert augment(images, NONE, generator) is images
