@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from export.onnx_io import FORMAT_VERSION, INPUT, OUTPUT, export, metadata, run, session, verify
-from train import mnist, preprocess
+from train import drawings, mnist, pendigits, preprocess, render
 from train.evaluate import evaluate, fit_temperature
 from train.models import build, parameter_count
 
@@ -33,6 +33,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--checkpoint", help="default: checkpoints/<model>.pt")
     p.add_argument("--out", default="site/models", help="folder for <model>.onnx and <model>.json")
     p.add_argument("--data-dir", help=f"MNIST folder with both splits (default ${mnist.ENV_VAR}, then data/mnist)")
+    p.add_argument("--pendigits", help=f"folder of {pendigits.FILE_NAME} (default ${pendigits.ENV_VAR}): "
+                   "adds the real-drawing figures to the card")  # fmt: skip
     p.add_argument("--notes", help="JSON file merged into the card (e.g. why this architecture)")
     return p.parse_args(argv)
 
@@ -45,6 +47,20 @@ def load_model(checkpoint: dict) -> torch.nn.Module:
 
 def model_inputs(images: np.ndarray) -> np.ndarray:
     return preprocess.normalize(images.astype(np.float32) / 255.0)
+
+
+def drawing_figures(sess, digits: list[pendigits.PenDigit]) -> dict:
+    """Scores on pendigits writers' strokes drawn as the page draws them (offline renderer)."""
+    figures = {
+        "source": "UCI pendigits (30 writers), strokes drawn on the page's bitmap and preprocessed",
+        "renderer": {"bitmap_size": render.BITMAP_SIZE, "line_width": render.LINE_WIDTH},
+    }
+    for name, writers in (("validation_writers", pendigits.VALIDATION_WRITERS),
+                          ("held_out_writers", pendigits.HELD_OUT_WRITERS)):  # fmt: skip
+        subset = pendigits.by_writers(digits, writers)
+        predictions = run(sess, drawings.model_inputs(subset)).argmax(1)
+        figures[name] = {"writers": sorted(writers), **drawings.score(predictions, drawings.labels_of(subset))}
+    return figures
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
         "data": {"mnist_md5": mnist.checksums(args.data_dir)},
         "test": test,
     }  # fmt: skip
+    if pendigits.resolve_path(args.pendigits):
+        card["drawings"] = drawing_figures(sess, pendigits.load(args.pendigits))
     if args.notes:
         card.update(json.loads(Path(args.notes).read_text()))
     card_path = out / f"{args.model}.json"

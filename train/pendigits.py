@@ -85,3 +85,15 @@ def load(path: str | os.PathLike | None = None) -> list[PenDigit]:
             f"or ${ENV_VAR}; it is the UCI 'Pen-Based Recognition of Handwritten Digits' data set"
         )
     return parse(found.read_text())
+
+
+# Writers are kept apart: the model trains on TRAIN_WRITERS, every choice (epochs,
+# augmentation, checkpoint) is made on VALIDATION_WRITERS, and the reported
+# figure is on HELD_OUT_WRITERS, which no decision ever looked at.
+TRAIN_WRITERS = frozenset(range(1, 21))
+VALIDATION_WRITERS = frozenset(range(21, 26))
+HELD_OUT_WRITERS = frozenset(range(26, 31))
+
+
+def by_writers(digits: list[PenDigit], writers: frozenset[int]) -> list[PenDigit]:
+    return [d for d in digits if d.writer in writers]

@@ -1,0 +1,57 @@
+"""Turn pen trajectories into model inputs exactly as the page would, and score a model on them."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from train.evaluate import confusion_matrix, per_class
+from train.pendigits import PenDigit
+from train.preprocess import SIZE, normalize, to_mnist
+from train.render import BITMAP_SIZE, render_rgba
+
+
+def to_images(digits: list[PenDigit], centre: bool = True) -> np.ndarray:
+    """[N, 28, 28] images in [0, 1]: each digit drawn on the page's bitmap, then preprocessed."""
+    images = np.zeros((len(digits), SIZE, SIZE), dtype=np.float32)
+    for i, digit in enumerate(digits):
+        image = to_mnist(render_rgba(digit.on_pad(BITMAP_SIZE, BITMAP_SIZE)), centre=centre)
+        if image is not None:
+            images[i] = image
+    return images
+
+
+def labels_of(digits: list[PenDigit]) -> np.ndarray:
+    return np.array([d.label for d in digits], dtype=np.int64)
+
+
+def score(predictions: np.ndarray, labels: np.ndarray) -> dict:
+    """Accuracy, per-class figures and confusion matrix of predicted labels."""
+    confusion = confusion_matrix(labels, predictions)
+    return {
+        "count": int(len(labels)),
+        "accuracy": float((predictions == labels).mean()),
+        "errors": int((predictions != labels).sum()),
+        "per_class": per_class(confusion),
+        "confusion": confusion.tolist(),
+    }
+
+
+def model_inputs(digits: list[PenDigit]) -> np.ndarray:
+    return normalize(to_images(digits))
+
+
+def top_confusions(confusion: list[list[int]], count: int = 6) -> list[tuple[int, int, int]]:
+    """(true, predicted, how many) of the most frequent errors."""
+    matrix = np.array(confusion)
+    np.fill_diagonal(matrix, 0)
+    order = np.argsort(-matrix.ravel(), kind="stable")[:count]
+    return [(int(i // 10), int(i % 10), int(matrix.ravel()[i])) for i in order if matrix.ravel()[i]]
+
+
+def report(name: str, result: dict) -> str:
+    per_class = " ".join(f"{row['class']}:{row['recall']:.3f}" for row in result["per_class"])
+    errors = ", ".join(f"{t}->{p} x{n}" for t, p, n in top_confusions(result["confusion"]))
+    return (
+        f"{name}: {result['accuracy']:.2%} of {result['count']} ({result['errors']} errors)\n"
+        f"  recall per class {per_class}\n  most frequent errors: {errors or 'none'}"
+    )

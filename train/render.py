@@ -1,0 +1,57 @@
+"""Render pen strokes the way the page's pad does, for offline evaluation and training.
+
+The page draws every stroke on a fixed 280x280 bitmap (white paper, black ink,
+an 18 px line with round caps and joins, anti-aliased) and hands that bitmap to
+the shared preprocessing. This draws the same polylines with per-pixel coverage
+of a round pen: min(1, max(0, radius + 0.5 - distance to the polyline)).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+BITMAP_SIZE = 280  # the page's ink bitmap, pixels (#pad data-bitmap-size)
+LINE_WIDTH = 18.0  # the page's brush, in bitmap pixels (#pad data-line-width)
+
+Stroke = Sequence[tuple[float, float]]
+
+
+def coverage(strokes: Sequence[Stroke], size: int = BITMAP_SIZE, width: float = LINE_WIDTH) -> np.ndarray:
+    """Ink coverage in [0, 1], shape [size, size], of round-pen polylines (x right, y down)."""
+    radius = width / 2
+    ink = np.zeros((size, size), dtype=np.float32)
+    points = np.array([p for stroke in strokes for p in stroke], dtype=np.float64).reshape(-1, 2)
+    if len(points) == 0:
+        return ink
+    x0, y0 = np.floor(points.min(axis=0) - radius - 1).astype(int).clip(0, size)
+    x1, y1 = np.ceil(points.max(axis=0) + radius + 1).astype(int).clip(0, size)
+    if x1 <= x0 or y1 <= y0:
+        return ink
+    px = np.arange(x0, x1, dtype=np.float64)[None, :] + 0.5  # pixel centres
+    py = np.arange(y0, y1, dtype=np.float64)[:, None] + 0.5
+    nearest = np.full((y1 - y0, x1 - x0), np.inf)
+    for stroke in strokes:
+        stroke = np.asarray(stroke, dtype=np.float64).reshape(-1, 2)
+        starts, ends = stroke[:-1] if len(stroke) > 1 else stroke, stroke[1:] if len(stroke) > 1 else stroke
+        for (ax, ay), (bx, by) in zip(starts, ends, strict=True):
+            dx, dy = bx - ax, by - ay
+            length2 = dx * dx + dy * dy
+            if length2 == 0:
+                d2 = (px - ax) ** 2 + (py - ay) ** 2
+            else:
+                t = np.clip(((px - ax) * dx + (py - ay) * dy) / length2, 0.0, 1.0)
+                d2 = (px - ax - t * dx) ** 2 + (py - ay - t * dy) ** 2
+            np.minimum(nearest, d2, out=nearest)
+    ink[y0:y1, x0:x1] = np.clip(radius + 0.5 - np.sqrt(nearest), 0.0, 1.0)
+    return ink
+
+
+def render_rgba(strokes: Sequence[Stroke], size: int = BITMAP_SIZE, width: float = LINE_WIDTH) -> np.ndarray:
+    """The page's bitmap: opaque RGBA, black ink on white paper."""
+    paper = np.round(255.0 * (1.0 - coverage(strokes, size, width))).astype(np.uint8)
+    rgba = np.empty((size, size, 4), dtype=np.uint8)
+    rgba[:, :, :3] = paper[:, :, None]
+    rgba[:, :, 3] = 255
+    return rgba
