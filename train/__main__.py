@@ -33,7 +33,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--lr", type=float, help="peak learning rate (default: 3e-3 cnn, 1e-3 mlp)")
     p.add_argument("--schedule", choices=["onecycle", "constant"], help="default: onecycle cnn, constant mlp")
-    p.add_argument("--width", type=int, default=32, help="cnn: channels of the first stage")
+    p.add_argument("--width", type=int, default=24, help="cnn: channels of the first stage")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--data-dir", help=f"folder of the MNIST files (default ${mnist.ENV_VAR}, then data/mnist)")
     p.add_argument(

@@ -17,7 +17,7 @@ class CNN(nn.Module):
     the architecture was chosen by validation accuracy (see the model card).
     """
 
-    def __init__(self, width: int = 32, hidden: int = 128, dropout: float = 0.3) -> None:
+    def __init__(self, width: int = 24, hidden: int = 128, dropout: float = 0.3) -> None:
         super().__init__()
         self.features = nn.Sequential(
             conv_block(1, width), conv_block(width, width), nn.MaxPool2d(2),
