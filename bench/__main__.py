@@ -1,0 +1,142 @@
+"""python -m bench: measure the built page (dist/) in headless Chromium and print figures.
+
+Run it through `python build.py bench`, which builds dist/ first and finds Chromium.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import sys
+import threading
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project root, for build.py
+import build  # noqa: E402
+from bench import drawing, loads  # noqa: E402
+
+STAGE_MARKS = [f"digit-pad:{stage}:done" for stage in ("python", "numpy", "model")]
+GOALS = {"ratio": 1.05, "pad_ms": 300, "median_ms": 5, "p95_ms": 16, "task_ms": 50}
+
+
+def serve(directory: Path) -> tuple[str, object]:
+    server = build.make_server(directory, 0, quiet=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}/", server
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python build.py bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=3, help="cold+warm load pairs per page (medians are printed)")
+    parser.add_argument("--predictions", type=int, default=100, help="predictions timed while drawing")
+    parser.add_argument("--json", type=Path, help="also write the raw figures to this file")
+    args = parser.parse_args(argv)
+
+    from playwright.sync_api import sync_playwright
+
+    chromium = build.find_chromium()
+    if chromium is None:
+        raise SystemExit("Chromium not found: run `python build.py bench`, which installs it")
+    page_url, page_server = serve(build.DIST)
+    reference = loads.reference_site(build.DIST)
+    reference_url, reference_server = serve(reference)
+    try:
+        with sync_playwright() as playwright:
+            print(f"loading the page and the bare Pyodide reference, {args.runs} cold + warm runs each…", flush=True)
+            pages = {
+                "ours": (page_url, loads.PAGE_READY, ["digit-pad:pad", "digit-pad:ready", *STAGE_MARKS]),
+                "bare": (reference_url, loads.REFERENCE_READY, ["reference:ready"]),
+            }
+            loaded = loads.cold_and_warm(playwright, chromium, pages, args.runs)
+            ours, bare = loaded["ours"], loaded["bare"]
+            print("drawing during boot and while predicting…", flush=True)
+            drawn = drawing.measure(playwright, chromium, page_url, build.CHROMIUM_ARGS, args.predictions)
+    finally:
+        page_server.shutdown()
+        reference_server.shutdown()
+        shutil.rmtree(reference, ignore_errors=True)
+
+    figures = summarize(ours, bare, drawn)
+    report(figures)
+    if args.json:
+        args.json.write_text(json.dumps({"figures": figures, "ours": ours, "bare": bare, "drawn": drawn}, indent=1))
+    return 0
+
+
+def summarize(ours: dict, bare: dict, drawn: dict) -> dict:
+    def times(runs: list[dict], mark: str) -> list[float]:
+        return [run["times"][mark] for run in runs]
+
+    figures: dict = {"pad_ms": median(times(ours["cold"] + ours["warm"], "digit-pad:pad"))}
+    for kind in ("cold", "warm"):
+        page = median(times(ours[kind], "digit-pad:ready"))
+        reference = median(times(bare[kind], "reference:ready"))
+        figures[kind] = {"page_s": page / 1000, "reference_s": reference / 1000, "ratio": page / reference}
+        figures[kind]["stages_s"] = {mark.split(":")[1]: median(times(ours[kind], mark)) / 1000 for mark in STAGE_MARKS}
+    figures["bytes"] = ours["cold"][0]["bytes"]
+    timings = drawn["timings"]
+    parts = {
+        "pixel read": [t["read"] for t in timings],
+        "preprocessing": [t["preprocess"] for t in timings],
+        "inference": [t["inference"] for t in timings],
+        "worker messaging": [t["roundTrip"] - t["preprocess"] - t["inference"] for t in timings],
+        "DOM update": [t["dom"] for t in timings],
+        "total": [t["total"] for t in timings],
+    }
+    figures["latency_ms"] = {name: {"median": median(v), "p95": p95(v)} for name, v in parts.items()}
+    figures["predictions"] = len(timings)
+    for phase in ("boot_tasks", "drawing_tasks"):
+        tasks = drawn[phase]
+        figures[phase] = {"longest_ms": tasks[0] if tasks else 0.0, "over_50ms": sum(t > 50 for t in tasks)}
+    return figures
+
+
+def report(f: dict) -> None:
+    def verdict(ok: bool) -> str:
+        return "ok" if ok else "MISSED"
+
+    print()
+    pad_ok = f["pad_ms"] <= GOALS["pad_ms"]
+    print(f"pad takes strokes after {f['pad_ms']:.0f} ms (goal ≤ {GOALS['pad_ms']} ms: {verdict(pad_ok)})")
+    print("time to ready                 cold      warm")
+    print(f"  this page                {f['cold']['page_s']:6.2f} s  {f['warm']['page_s']:6.2f} s")
+    print(f"  bare Pyodide + numpy     {f['cold']['reference_s']:6.2f} s  {f['warm']['reference_s']:6.2f} s")
+    print(
+        f"  ratio                    {f['cold']['ratio']:6.3f}    {f['warm']['ratio']:6.3f}"
+        f"    (goal ≤ {GOALS['ratio']}: {verdict(max(f['cold']['ratio'], f['warm']['ratio']) <= GOALS['ratio'])})"
+    )
+    for kind in ("cold", "warm"):
+        stages = ", ".join(f"{name} {at:.2f} s" for name, at in f[kind]["stages_s"].items())
+        print(f"  {kind} stages done at: {stages}")
+    total = sum(f["bytes"].values())
+    print(f"bytes transferred, cold load: {total / 1e6:.2f} MB")
+    for name, size in sorted(f["bytes"].items(), key=lambda item: -item[1]):
+        print(f"  {name:<26} {size / 1e6:8.3f} MB")
+    print(f"prediction latency in the page, {f['predictions']} predictions while drawing (ms)")
+    print("                           median      p95")
+    for name, stats in f["latency_ms"].items():
+        print(f"  {name:<22} {stats['median']:8.2f} {stats['p95']:8.2f}")
+    total = f["latency_ms"]["total"]
+    ok = total["median"] <= GOALS["median_ms"] and total["p95"] <= GOALS["p95_ms"]
+    print(f"  (goal: median ≤ {GOALS['median_ms']} ms, p95 ≤ {GOALS['p95_ms']} ms: {verdict(ok)})")
+    for phase, label in (("boot_tasks", "while Python boots"), ("drawing_tasks", "while predicting")):
+        tasks = f[phase]
+        print(
+            f"longest main-thread task drawing {label}: {tasks['longest_ms']:.1f} ms, "
+            f"{tasks['over_50ms']} over 50 ms ({verdict(tasks['over_50ms'] == 0)})"
+        )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

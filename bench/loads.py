@@ -1,0 +1,83 @@
+"""Page loads: time to ready, cold and warm, against bare Pyodide; bytes per asset group."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import build
+
+PAGE_READY = "document.querySelector('#prediction').dataset.state !== 'loading'"
+REFERENCE_READY = "document.body.dataset.state !== 'loading'"
+TIMEOUT_MS = 120_000
+
+# Asset groups for the byte count: first matching path prefix wins.
+GROUPS = [
+    ("numpy wheel", "/vendor/pyodide/numpy-"),
+    ("Pyodide", "/vendor/pyodide/"),
+    ("onnxruntime-web", "/vendor/ort/"),
+    ("PyScript", "/vendor/pyscript/"),
+    ("model", "/models/"),
+    ("page (html, css, js, py)", "/"),
+]
+
+
+def group_of(url: str) -> str:
+    path = urlsplit(url).path
+    return next(name for name, prefix in GROUPS if path.startswith(prefix))
+
+
+def reference_site(dist: Path) -> Path:
+    """A folder with the bare reference page beside dist's Pyodide (same files, same server)."""
+    folder = Path(tempfile.mkdtemp(prefix="digit-pad-reference-"))
+    (folder / "vendor").mkdir()
+    (folder / "vendor" / "pyodide").symlink_to(dist / "vendor" / "pyodide")
+    shutil.copy2(Path(__file__).with_name("reference.html"), folder / "index.html")
+    return folder
+
+
+def load_once(playwright, chromium: str, profile: Path, url: str, ready: str, marks: list[str]) -> dict:
+    """One load in a persistent profile: the performance marks (ms) and the bytes per group."""
+    context = playwright.chromium.launch_persistent_context(
+        str(profile), executable_path=chromium, args=build.CHROMIUM_ARGS, headless=True
+    )
+    try:
+        page = context.pages[0] if context.pages else context.new_page()
+        finished = []
+        context.on("requestfinished", lambda request: finished.append(request))
+        page.goto(url)
+        page.wait_for_function(ready, timeout=TIMEOUT_MS)
+        error = page.evaluate("document.querySelector('#error')?.textContent || ''")
+        if error:
+            raise RuntimeError(f"the page failed to load: {error}")
+        times = {
+            mark: page.evaluate("m => performance.getEntriesByName(m)[0]?.startTime ?? null", mark) for mark in marks
+        }
+        transferred: Counter = Counter()
+        for request in finished:
+            if not request.url.startswith("http"):
+                continue  # the worker's blob: script, made in the page
+            sizes = request.sizes()
+            transferred[group_of(request.url)] += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        return {"times": times, "bytes": dict(transferred)}
+    finally:
+        context.close()
+
+
+def cold_and_warm(playwright, chromium: str, pages: dict[str, tuple[str, str, list[str]]], runs: int) -> dict:
+    """For each page (name: (url, ready condition, performance marks)), `runs` cold loads,
+    each in a fresh profile and followed by a warm load in that profile. The pages take
+    turns, so that a slow patch of the machine does not fall on one page only."""
+    results: dict = {name: {"cold": [], "warm": []} for name in pages}
+    for _ in range(runs):
+        for name, (url, ready, marks) in pages.items():
+            profile = Path(tempfile.mkdtemp(prefix="digit-pad-profile-"))
+            try:
+                for kind in ("cold", "warm"):
+                    results[name][kind].append(load_once(playwright, chromium, profile, url, ready, marks))
+            finally:
+                shutil.rmtree(profile, ignore_errors=True)
+    return results

@@ -1,0 +1,128 @@
+"""Drive the built page in Chromium: open it, draw on #pad, read its contract.
+
+Shared by the end-to-end tests (tests/page/) and the measurements here (bench/). The
+page's contract for tests is described in tests/page/conftest.py.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import numpy as np
+
+BOOT_TIMEOUT_MS = 90_000  # Python + numpy + model on a slow 2-core machine, with room to spare
+PREDICTION_TIMEOUT_MS = 15_000
+
+
+@dataclass
+class Session:
+    """A page with everything it logged and requested."""
+
+    context: object
+    page: object
+    origin: str
+    console_errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+    def foreign_requests(self) -> list[str]:
+        return [
+            url for url in self.requests if origin_of(url) != self.origin and not url.startswith(("blob:", "data:"))
+        ]
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def open_page(browser, url: str, **context_options) -> Session:
+    """A fresh context (nothing cached) with a page logging errors and requests."""
+    context = browser.new_context(**context_options)
+    page = context.new_page()
+    session = Session(context, page, origin_of(url))
+    page.on("console", lambda m: m.type == "error" and session.console_errors.append(m.text))
+    page.on("pageerror", lambda e: session.console_errors.append(f"uncaught: {e}"))
+    context.on("request", lambda r: session.requests.append(r.url))
+    page.goto(url)
+    return session
+
+
+def wait_ready(page, timeout: int = BOOT_TIMEOUT_MS) -> str:
+    """Waits until the page has left `loading`; returns the state."""
+    page.wait_for_function("document.querySelector('#prediction').dataset.state !== 'loading'", timeout=timeout)
+    return state(page)
+
+
+def state(page) -> str:
+    return page.get_attribute("#prediction", "data-state")
+
+
+def error_text(page) -> str:
+    return page.inner_text("#error")
+
+
+class Pad:
+    """Draws on #pad with the mouse and reads the page's contract attributes."""
+
+    def __init__(self, page) -> None:
+        self.page = page
+
+    def box(self) -> dict:
+        return self.page.locator("#pad").bounding_box()
+
+    def stroke(self, points: list[tuple[float, float]]) -> None:
+        """One stroke through `points` given in pad CSS pixels (from the pad's top left)."""
+        box = self.box()
+        mouse = self.page.mouse
+        x0, y0 = points[0]
+        mouse.move(box["x"] + x0, box["y"] + y0)
+        mouse.down()
+        for x, y in points[1:]:
+            mouse.move(box["x"] + x, box["y"] + y)
+        mouse.up()
+
+    def draw(self, strokes: list[list[tuple[float, float]]]) -> dict:
+        """Draws the strokes and returns the prediction made from all of them."""
+        for points in strokes:
+            self.stroke(points)
+        return self.wait_prediction(len(strokes))
+
+    def wait_prediction(self, strokes: int) -> dict:
+        self.page.wait_for_function(
+            """n => { const d = document.querySelector('#prediction').dataset;
+                      return d.state === 'predicted' && d.strokes === String(n); }""",
+            arg=strokes,
+            timeout=PREDICTION_TIMEOUT_MS,
+        )
+        return self.prediction()
+
+    def prediction(self) -> dict:
+        data = self.page.evaluate("({...document.querySelector('#prediction').dataset})")
+        data["probs"] = json.loads(data["probs"])
+        data["strokes"] = int(data["strokes"])
+        return data
+
+    def clear(self) -> None:
+        self.page.click("#clear")
+        self.wait_empty()
+
+    def wait_empty(self) -> None:
+        self.page.wait_for_function(
+            """() => { const d = document.querySelector('#prediction').dataset;
+                       return d.state === 'ready' && d.strokes === '0' && d.digit === ''; }""",
+            timeout=PREDICTION_TIMEOUT_MS,
+        )
+
+    def bitmap(self) -> np.ndarray:
+        """The RGBA ink bitmap behind the shown prediction, [280, 280, 4] uint8."""
+        encoded = self.page.evaluate("window.digitPad.bitmap()")
+        size = int(self.page.get_attribute("#pad", "data-bitmap-size"))
+        return np.frombuffer(base64.b64decode(encoded), dtype=np.uint8).reshape(size, size, 4)
+
+    def model_input(self) -> np.ndarray:
+        """The 28x28 input shown in the page (before normalization)."""
+        pixels = json.loads(self.page.get_attribute("#input28", "data-pixels"))
+        return np.asarray(pixels, dtype=np.float64).reshape(28, 28)

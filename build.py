@@ -1,0 +1,396 @@
+#!/usr/bin/env python3
+"""Build, serve, test and benchmark the digit pad: the project's one entry point.
+
+    python3 build.py build   [--models DIR]          write dist/, the complete static site
+    python3 build.py serve   [--port N] [--models DIR]  build when needed, serve on 127.0.0.1
+    python3 build.py test    [PYTEST ARGS...]        install what is missing, build, run all tests
+    python3 build.py bench   [--runs N]              load the page in headless Chromium, print figures
+    python3 build.py drawings [ARGS...]              pendigits drawings offline and on the page (bench/pen_eval.py)
+
+Each command installs what it needs and skips what is already there: the npm packages
+(`npm ci`, from the committed package-lock.json), the Python packages of pyproject.toml
+in .venv/, and Debian's chromium for the browser tests. Standard library only: this file
+runs before the virtual environment exists, then re-runs itself inside it for test/bench.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import hashlib
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+SITE = ROOT / "site"
+DIST = ROOT / "dist"
+VENV = ROOT / ".venv"
+NODE_MODULES = ROOT / "node_modules"
+VENDOR = ROOT / "vendor"
+DEFAULT_MODELS = SITE / "models"
+SHARED_PREPROCESS = ROOT / "train" / "preprocess.py"  # the one preprocessing module, also used in training
+
+# Runtime files shipped from node_modules: (package folder, files or "*", folder in dist).
+RUNTIME = [
+    ("pyodide", ["pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"],
+     "vendor/pyodide"),
+    ("onnxruntime-web/dist", ["ort.wasm.min.mjs", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm"],
+     "vendor/ort"),
+    ("@pyscript/core/dist", "*", "vendor/pyscript"),
+]  # fmt: skip
+WHEEL_PACKAGE = "numpy"  # the one Pyodide package the page loads, vendored in vendor/pyodide/
+
+ISOLATION_HEADERS = {
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Embedder-Policy": "require-corp",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+MIME_TYPES = {
+    ".wasm": "application/wasm",
+    ".mjs": "text/javascript",
+    ".js": "text/javascript",
+    ".json": "application/json",
+    ".onnx": "application/octet-stream",
+    ".whl": "application/octet-stream",
+    ".zip": "application/zip",
+    ".py": "text/x-python",
+}
+FINGERPRINT_FILE = ".build-fingerprint"
+# How the tests and the benchmark start Chromium: headless, and nothing that phones home.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+class BuildError(Exception):
+    """A problem the person running the build can fix; printed without a traceback."""
+
+
+def log(message: str) -> None:
+    print(f"[build.py] {message}", flush=True)
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def shown(path: Path) -> str:
+    """A path as the person reads it: relative to the project when inside it."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def run(command: list[str], **kwargs) -> None:
+    log("$ " + " ".join(command))
+    subprocess.run(command, check=True, **kwargs)
+
+
+# --- system packages --------------------------------------------------------------
+
+
+def apt_install(packages: list[str], why: str) -> bool:
+    """Install Debian packages when we are root on a Debian-like system; False otherwise."""
+    if shutil.which("apt-get") is None or not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return False
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    log(f"installing {' '.join(packages)} with apt-get ({why})")
+    run(["apt-get", "update", "-q"], env=env)
+    run(["apt-get", "install", "-y", "-q", "--no-install-recommends", *packages], env=env)
+    return True
+
+
+def find_chromium() -> str | None:
+    """Path of the Chromium the browser tests drive ($CHROMIUM, else Debian's chromium)."""
+    for candidate in (os.environ.get("CHROMIUM"), shutil.which("chromium"), "/usr/bin/chromium"):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return None
+
+
+def ensure_chromium() -> str:
+    found = find_chromium()
+    if found is None and apt_install(["chromium"], "the end-to-end tests drive it"):
+        found = find_chromium()
+    if found is None:
+        raise BuildError(
+            "Chromium is needed for the end-to-end tests and is not installed. On Debian or "
+            "Ubuntu run `sudo apt-get install chromium` (or set $CHROMIUM to a Chromium binary)."
+        )
+    return found
+
+
+def ensure_npm() -> str:
+    npm = shutil.which("npm")
+    if npm is None and apt_install(["nodejs", "npm"], "npm installs the page's runtime"):
+        npm = shutil.which("npm")
+    if npm is None:
+        raise BuildError(
+            "npm is needed to install the page's runtime (Pyodide, PyScript, onnxruntime-web) "
+            "and is not installed. Install Node.js 18 or newer (e.g. `sudo apt-get install nodejs npm`)."
+        )
+    return npm
+
+
+# --- npm packages and the vendored wheel ---------------------------------------
+
+
+def ensure_node_modules() -> None:
+    """`npm ci` unless node_modules already holds exactly package-lock.json's packages."""
+    lock = ROOT / "package-lock.json"
+    stamp = NODE_MODULES / ".digit-pad-lock.sha256"
+    wanted = sha256(lock)
+    if stamp.is_file() and stamp.read_text().strip() == wanted and runtime_files_present():
+        return
+    npm = ensure_npm()
+    run([npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=ROOT)
+    stamp.write_text(wanted + "\n")
+
+
+def runtime_files() -> list[tuple[Path, str]]:
+    """(source, path in dist) of every runtime file taken from node_modules."""
+    files = []
+    for package, names, target in RUNTIME:
+        folder = NODE_MODULES / package
+        if names == "*":
+            names = (
+                sorted(p.name for p in folder.iterdir() if p.is_file() and p.suffix != ".map")
+                if folder.is_dir()
+                else []
+            )
+        files += [(folder / name, f"{target}/{name}") for name in names]
+    return files
+
+
+def runtime_files_present() -> bool:
+    files = runtime_files()
+    return bool(files) and all(source.is_file() for source, _ in files)
+
+
+def pyodide_wheel() -> tuple[Path, str]:
+    """The vendored numpy wheel, checked against Pyodide's lock file; (path, file name)."""
+    lock_path = NODE_MODULES / "pyodide" / "pyodide-lock.json"
+    entry = json.loads(lock_path.read_text())["packages"][WHEEL_PACKAGE]
+    name, expected = entry["file_name"], entry["sha256"]
+    wheel = VENDOR / "pyodide" / name
+    if not wheel.is_file():
+        raise BuildError(
+            f"{shown(wheel)} is missing: Pyodide {json.loads(lock_path.read_text())['info']['version']} "
+            f"loads {WHEEL_PACKAGE} from that file (see vendor/pyodide/README.md for where to get it)."
+        )
+    actual = sha256(wheel)
+    if actual != expected:
+        raise BuildError(
+            f"{shown(wheel)} is not the file Pyodide expects: its sha256 is {actual}, "
+            f"but node_modules/pyodide/pyodide-lock.json says {expected}. Replace it with the "
+            f"official wheel (see vendor/pyodide/README.md); the page would refuse to load it."
+        )
+    return wheel, name
+
+
+# --- dist/ ----------------------------------------------------------------------
+
+
+def model_files(models: Path) -> list[Path]:
+    return sorted(p for p in models.glob("*") if p.suffix in (".onnx", ".json")) if models.is_dir() else []
+
+
+def input_files(models: Path) -> list[Path]:
+    """Every file that dist/ is made from."""
+    files = [p for p in SITE.rglob("*") if p.is_file() and DEFAULT_MODELS not in p.parents]
+    files += [p for p in VENDOR.rglob("*") if p.is_file()]
+    files += [SHARED_PREPROCESS, ROOT / "package-lock.json", Path(__file__).resolve()]
+    return sorted(files) + model_files(models)
+
+
+def fingerprint(models: Path) -> str:
+    digest = hashlib.sha256(str(models.resolve()).encode())
+    for path in input_files(models):
+        stat = path.stat()
+        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def build(models: Path = DEFAULT_MODELS) -> Path:
+    """Write dist/: the page, the runtime, the wheel, the shared preprocessing, the models."""
+    ensure_node_modules()
+    wheel, wheel_name = pyodide_wheel()
+    staging = DIST.with_name(DIST.name + ".tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(SITE, staging, ignore=shutil.ignore_patterns("models", "__pycache__", "*.pyc"))
+    for source, target in runtime_files():
+        (staging / target).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, staging / target)
+    shutil.copy2(wheel, staging / "vendor" / "pyodide" / wheel_name)  # beside pyodide.mjs, as Pyodide looks there
+    shutil.copy2(SHARED_PREPROCESS, staging / "py" / "preprocess.py")
+    found = model_files(models)
+    (staging / "models").mkdir(exist_ok=True)
+    for path in found:
+        shutil.copy2(path, staging / "models" / path.name)
+    if not any(p.suffix == ".onnx" for p in found):
+        log(f"WARNING: no .onnx model in {models}: the page will say that its model failed to load. "
+            f"Export one (see README) or pass --models DIR.")  # fmt: skip
+    (staging / FINGERPRINT_FILE).write_text(fingerprint(models) + "\n")
+    shutil.rmtree(DIST, ignore_errors=True)
+    staging.rename(DIST)
+    size = sum(p.stat().st_size for p in DIST.rglob("*") if p.is_file())
+    log(f"wrote {shown(DIST)}/ ({size / 1e6:.1f} MB, models: {', '.join(p.name for p in found) or 'none'})")
+    return DIST
+
+
+def build_if_needed(models: Path = DEFAULT_MODELS) -> Path:
+    stamp = DIST / FINGERPRINT_FILE
+    if runtime_files_present() and stamp.is_file() and stamp.read_text().strip() == fingerprint(models):
+        return DIST
+    return build(models)
+
+
+# --- serving ----------------------------------------------------------------------
+
+
+class DistHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files with the right wasm/module types and the cross-origin isolation headers."""
+
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
+    quiet = False
+
+    def end_headers(self) -> None:
+        for name, value in ISOLATION_HEADERS.items():
+            self.send_header(name, value)
+        self.send_header("Cache-Control", "no-cache")  # revalidate: a rebuilt dist is seen at once
+        super().end_headers()
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 (the base class's name)
+        if not self.quiet:
+            super().log_message(format, *args)
+
+
+def make_server(directory: Path = DIST, port: int = 0, quiet: bool = False) -> http.server.ThreadingHTTPServer:
+    """A server for `directory` on 127.0.0.1 (port 0: any free port); call serve_forever()."""
+    handler = type("Handler", (DistHandler,), {"quiet": quiet})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(handler, directory=str(directory)))
+    server.daemon_threads = True
+    return server
+
+
+def serve(port: int, models: Path) -> None:
+    build_if_needed(models)
+    server = make_server(DIST, port)
+    log(f"serving {shown(DIST)}/ at http://127.0.0.1:{server.server_address[1]}/ (Ctrl+C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+# --- the virtual environment --------------------------------------------------------
+
+
+def in_venv() -> bool:
+    return Path(sys.prefix).resolve() == VENV.resolve()
+
+
+def ensure_venv() -> Path:
+    """.venv with pyproject.toml's packages (and the test extra); reinstalls when it changed."""
+    python = VENV / "bin" / "python"
+    if not python.is_file():
+        try:
+            run([sys.executable, "-m", "venv", str(VENV)])
+        except subprocess.CalledProcessError as error:
+            if not apt_install(["python3-venv"], "to create .venv"):
+                raise BuildError(
+                    "could not create .venv: install the venv module (e.g. `sudo apt-get install python3-venv`)"
+                ) from error
+            shutil.rmtree(VENV, ignore_errors=True)
+            run([sys.executable, "-m", "venv", str(VENV)])
+    stamp = VENV / ".digit-pad-pyproject.sha256"
+    wanted = sha256(ROOT / "pyproject.toml")
+    if not (stamp.is_file() and stamp.read_text().strip() == wanted):
+        run([str(python), "-m", "pip", "install", "--disable-pip-version-check", "-e", ".[test]"], cwd=ROOT)
+        stamp.write_text(wanted + "\n")
+    return python
+
+
+def reexec_in_venv() -> None:
+    """Make sure .venv is complete, then continue this same command inside it."""
+    python = ensure_venv()
+    if not in_venv():
+        os.execv(str(python), [str(python), str(Path(__file__).resolve()), *sys.argv[1:]])
+
+
+# --- commands -----------------------------------------------------------------------
+
+
+def test(pytest_args: list[str], models: Path) -> int:
+    reexec_in_venv()
+    chromium = ensure_chromium()
+    build_if_needed(models)
+    env = {**os.environ, "CHROMIUM": chromium, "DIGIT_PAD_DIST": str(DIST)}
+    log("$ python -m pytest " + " ".join(pytest_args))
+    return subprocess.call([sys.executable, "-m", "pytest", *pytest_args], cwd=ROOT, env=env)
+
+
+def run_in_browser(module: str, args: list[str], models: Path) -> int:
+    """`python -m module args` in .venv, once dist/ is built and Chromium installed."""
+    reexec_in_venv()
+    chromium = ensure_chromium()
+    build_if_needed(models)
+    env = {**os.environ, "CHROMIUM": chromium}
+    return subprocess.call([sys.executable, "-m", module, *args], cwd=ROOT, env=env)
+
+
+def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
+    parser = argparse.ArgumentParser(prog="build.py", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, text in (
+        ("build", "write dist/"),
+        ("serve", "build when needed and serve dist/ on 127.0.0.1"),
+        ("test", "install what is missing, build, run the whole test suite (extra args go to pytest)"),
+        ("bench", "measure the page in headless Chromium (extra args go to python -m bench)"),
+        ("drawings", "evaluate on pendigits drawings, offline and on the page (args: python -m bench.pen_eval)"),
+    ):
+        command = commands.add_parser(name, help=text, description=text, allow_abbrev=False)
+        command.add_argument("--models", type=Path, default=DEFAULT_MODELS,
+                             help="folder with the exported models (default: site/models)")  # fmt: skip
+        if name == "serve":
+            command.add_argument("--port", type=int, default=8000)
+    return parser.parse_known_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args, extra = parse_args(sys.argv[1:] if argv is None else argv)
+    if extra and args.command not in ("test", "bench", "drawings"):
+        raise SystemExit(f"build.py {args.command}: unknown arguments {' '.join(extra)}")
+    models = args.models.resolve()
+    try:
+        if args.command == "build":
+            build(models)
+        elif args.command == "serve":
+            serve(args.port, models)
+        elif args.command == "test":
+            return test(extra, models)
+        elif args.command == "bench":
+            return run_in_browser("bench", extra, models)
+        elif args.command == "drawings":
+            return run_in_browser("bench.pen_eval", extra, models)
+    except BuildError as error:
+        print(f"build.py: {error}", file=sys.stderr)
+        return 1
+    except subprocess.CalledProcessError as error:
+        print(f"build.py: command failed ({error.returncode}): {' '.join(map(str, error.cmd))}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+/* onnxruntime-web in a worker of its own, started with the page.
+ *
+ * Why not in the Python worker: PyScript imports a worker's js_modules only after
+ * Pyodide has booted, so onnxruntime's 14 MB of WebAssembly and the model would load
+ * after Python (+0.5 s measured). Here they load while Pyodide boots, and inference
+ * never blocks the page's main thread.
+ *
+ * Messages in: {id, type: "open", modelUrl, wasmPaths} then {id, type: "run", input,
+ * shape, feed, fetch}. Out: {id, ok: true, ...} or {id, ok: false, error}.
+ */
+
+import * as ort from "../vendor/ort/ort.wasm.min.mjs";
+
+let session = null;
+
+function describe(metadata) {
+  return metadata.map(({ name, type, shape }) => ({ name, type: type ?? "", shape: shape ?? [] }));
+}
+
+async function open({ modelUrl, wasmPaths }) {
+  ort.env.wasm.numThreads = 1; // one thread: no extra workers, no SharedArrayBuffer needed
+  ort.env.wasm.wasmPaths = wasmPaths;
+  const file = modelUrl.split("/").slice(-2).join("/");
+  let response;
+  try {
+    response = await fetch(modelUrl);
+  } catch (error) {
+    throw new Error(`The model file ${file} could not be fetched (${error.message}).`);
+  }
+  if (!response.ok) {
+    throw new Error(
+      `The model file ${file} could not be loaded (the server answered ${response.status} ` +
+        `${response.statusText}). Was the model exported into site/models before the build?`,
+    );
+  }
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  try {
+    session = await ort.InferenceSession.create(bytes);
+  } catch (error) {
+    throw new Error(`The model file ${file} is not a model onnxruntime can read (${error.message}).`);
+  }
+  await warmUp(session);
+  return {
+    reply: { model: bytes, inputs: describe(session.inputMetadata), outputs: describe(session.outputMetadata) },
+    transfer: [bytes.buffer],
+  };
+}
+
+/** One run on zeros, while Python is still booting: the first run allocates its buffers. */
+async function warmUp(session) {
+  const inputs = {};
+  for (const { name, type, shape } of describe(session.inputMetadata)) {
+    if (type !== "float32") return; // not a model the page can use: the check will say why
+    const dims = shape.map((d) => (typeof d === "number" && d > 0 ? d : 1));
+    inputs[name] = new ort.Tensor("float32", new Float32Array(dims.reduce((a, b) => a * b, 1)), dims);
+  }
+  try {
+    await session.run(inputs);
+  } catch {
+    // an unusable model: reported by the model check, in plain words
+  }
+}
+
+async function run({ input, shape, feed, fetch: name }) {
+  const start = performance.now();
+  const tensor = new ort.Tensor("float32", input, shape);
+  const outputs = await session.run({ [feed]: tensor });
+  const logits = outputs[name].data;
+  tensor.dispose();
+  return { reply: { logits, ms: performance.now() - start }, transfer: [] };
+}
+
+const handlers = { open, run };
+
+onmessage = async ({ data }) => {
+  try {
+    const { reply, transfer } = await handlers[data.type](data);
+    postMessage({ id: data.id, ok: true, ...reply }, transfer);
+  } catch (error) {
+    postMessage({ id: data.id, ok: false, error: error?.message ?? String(error) });
+  }
+};

@@ -1,0 +1,182 @@
+/* The drawing pad: pointer input, strokes, and the two renderings of those strokes.
+ *
+ * The strokes are kept as points in a fixed 280x280 "bitmap space". From them:
+ * - the visible #pad canvas is redrawn at the screen's resolution (its backing store
+ *   is scaled by devicePixelRatio, so lines are crisp on high-DPI screens);
+ * - an offscreen 280x280 "ink" canvas is drawn with exactly the parameters below; its
+ *   RGBA pixels are what preprocessing receives. Because it does not depend on the
+ *   screen, a drawing gives the same model input on every device, and an offline
+ *   renderer (training, evaluation) can reproduce it from the same numbers.
+ */
+
+/** The one place for the rendering parameters; also exposed on #pad as data-* attributes. */
+export const INK_BITMAP = Object.freeze({
+  size: 280, // side of the square ink bitmap, in pixels
+  lineWidth: 18, // brush diameter in bitmap pixels
+  ink: "#000000", // opaque black ink…
+  paper: "#ffffff", // …on opaque white paper
+  lineCap: "round",
+  lineJoin: "round",
+});
+
+/** Draws strokes (arrays of [x, y] in bitmap space) as round polylines; one point is a dot. */
+export function drawStrokes(ctx, strokes, style = INK_BITMAP) {
+  ctx.fillStyle = style.paper;
+  ctx.fillRect(0, 0, style.size, style.size);
+  ctx.strokeStyle = style.ink;
+  ctx.fillStyle = style.ink;
+  ctx.lineWidth = style.lineWidth;
+  ctx.lineCap = style.lineCap;
+  ctx.lineJoin = style.lineJoin;
+  for (const points of strokes) {
+    if (points.length === 0) continue;
+    const [x0, y0] = points[0];
+    if (points.length === 1) {
+      ctx.beginPath();
+      ctx.arc(x0, y0, style.lineWidth / 2, 0, 2 * Math.PI);
+      ctx.fill();
+      continue;
+    }
+    ctx.beginPath();
+    ctx.moveTo(x0, y0);
+    for (let i = 1; i < points.length; i++) ctx.lineTo(points[i][0], points[i][1]);
+    ctx.stroke();
+  }
+}
+
+/**
+ * Pointer drawing on a canvas. Events (EventTarget):
+ * - "change": the ink changed (a point was added, a stroke undone or the pad cleared);
+ * - "strokeend": a stroke was finished;
+ * - "erase": ink was removed (undo or clear): predictions of the older ink are stale.
+ */
+export class DrawingPad extends EventTarget {
+  constructor(canvas) {
+    super();
+    this.canvas = canvas;
+    this.strokes = []; // finished strokes
+    this.current = null; // the stroke being drawn, or null
+    this.pointerId = null;
+    this.ink = document.createElement("canvas");
+    this.ink.width = this.ink.height = INK_BITMAP.size;
+    this.inkContext = this.ink.getContext("2d", { willReadFrequently: true });
+    this.inkDirty = true;
+    this.screenDirty = true;
+    this.frame = 0;
+
+    canvas.dataset.bitmapSize = String(INK_BITMAP.size);
+    canvas.dataset.lineWidth = String(INK_BITMAP.lineWidth);
+    canvas.style.touchAction = "none";
+    canvas.addEventListener("pointerdown", (e) => this.#down(e));
+    canvas.addEventListener("pointermove", (e) => this.#move(e));
+    canvas.addEventListener("pointerup", (e) => this.#up(e));
+    canvas.addEventListener("pointercancel", (e) => this.#up(e));
+    canvas.addEventListener("lostpointercapture", (e) => this.#up(e)); // e.g. the window lost focus
+    canvas.addEventListener("contextmenu", (e) => e.preventDefault());
+    new ResizeObserver(() => this.#resize()).observe(canvas);
+    matchMedia(`(resolution: ${devicePixelRatio}dppx)`).addEventListener("change", () => this.#resize());
+    this.#resize();
+  }
+
+  /** Number of finished strokes. */
+  get finishedStrokes() {
+    return this.strokes.length;
+  }
+
+  get isEmpty() {
+    return this.strokes.length === 0 && this.current === null;
+  }
+
+  get isDrawing() {
+    return this.current !== null;
+  }
+
+  /** RGBA pixels of the 280x280 ink bitmap (a fresh copy). */
+  readPixels() {
+    if (this.inkDirty) {
+      drawStrokes(this.inkContext, this.#allStrokes());
+      this.inkDirty = false;
+    }
+    return this.inkContext.getImageData(0, 0, INK_BITMAP.size, INK_BITMAP.size).data;
+  }
+
+  undo() {
+    if (this.current !== null) return; // not in the middle of a stroke
+    if (this.strokes.pop() === undefined) return;
+    this.#changed("erase");
+  }
+
+  clear() {
+    if (this.isEmpty) return;
+    this.strokes = [];
+    this.current = null;
+    this.pointerId = null;
+    this.#changed("erase");
+  }
+
+  #allStrokes() {
+    return this.current ? [...this.strokes, this.current] : this.strokes;
+  }
+
+  #toBitmap(event) {
+    const rect = this.canvas.getBoundingClientRect();
+    return [
+      ((event.clientX - rect.left) * INK_BITMAP.size) / rect.width,
+      ((event.clientY - rect.top) * INK_BITMAP.size) / rect.height,
+    ];
+  }
+
+  #down(event) {
+    if (this.current !== null || (event.pointerType === "mouse" && event.button !== 0)) return;
+    event.preventDefault();
+    this.canvas.setPointerCapture(event.pointerId);
+    this.pointerId = event.pointerId;
+    this.current = [this.#toBitmap(event)];
+    this.#changed();
+  }
+
+  #move(event) {
+    if (event.pointerId !== this.pointerId || this.current === null) return;
+    const events = event.getCoalescedEvents ? event.getCoalescedEvents() : [];
+    for (const e of events.length ? events : [event]) this.current.push(this.#toBitmap(e));
+    this.#changed();
+  }
+
+  #up(event) {
+    if (event.pointerId !== this.pointerId || this.current === null) return;
+    this.strokes.push(this.current);
+    this.current = null;
+    this.pointerId = null;
+    this.#changed("strokeend");
+  }
+
+  #changed(kind) {
+    this.inkDirty = this.screenDirty = true;
+    this.#scheduleRedraw();
+    if (kind) this.dispatchEvent(new Event(kind));
+    this.dispatchEvent(new Event("change"));
+  }
+
+  #resize() {
+    const rect = this.canvas.getBoundingClientRect();
+    const side = Math.max(1, Math.round(rect.width * devicePixelRatio));
+    if (this.canvas.width !== side || this.canvas.height !== side) {
+      this.canvas.width = this.canvas.height = side;
+    }
+    this.screenDirty = true;
+    this.#scheduleRedraw();
+  }
+
+  #scheduleRedraw() {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      if (!this.screenDirty) return;
+      this.screenDirty = false;
+      const ctx = this.canvas.getContext("2d");
+      const scale = this.canvas.width / INK_BITMAP.size;
+      ctx.setTransform(scale, 0, 0, scale, 0, 0);
+      drawStrokes(ctx, this.#allStrokes());
+    });
+  }
+}

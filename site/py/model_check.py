@@ -1,0 +1,146 @@
+"""Check that an ONNX model is the one this page expects, before it predicts anything.
+
+A model trained with another normalization or input size would still run and give
+confident nonsense, so the page compares the model's own description with what it
+feeds it and refuses a mismatch in plain words.
+
+The `onnx` package is not available in the page, and onnxruntime-web exposes the
+inputs and outputs but not the model's metadata_props, so those are read here straight
+from the protobuf encoding: a ModelProto is a sequence of (field number, wire type,
+value) records; metadata_props is field 14, each entry a StringStringEntryProto with
+key = field 1 and value = field 2. Pure Python, no numpy: it runs in CPython as well.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+METADATA_PROPS_FIELD = 14  # ModelProto.metadata_props
+KEY_FIELD, VALUE_FIELD = 1, 2  # StringStringEntryProto.key / .value
+VARINT, FIXED64, LENGTH_DELIMITED, FIXED32 = 0, 1, 2, 5  # protobuf wire types
+
+
+def _varint(data: memoryview, pos: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        if pos >= len(data):
+            raise ValueError("truncated varint")
+        byte = data[pos]
+        pos += 1
+        value |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return value, pos
+        shift += 7
+        if shift > 63:
+            raise ValueError("varint too long")
+
+
+def _fields(data: memoryview) -> Iterator[tuple[int, int, int | memoryview]]:
+    """(field number, wire type, value) of each record; length-delimited values are views."""
+    pos = 0
+    while pos < len(data):
+        tag, pos = _varint(data, pos)
+        number, wire = tag >> 3, tag & 7
+        if wire == VARINT:
+            value, pos = _varint(data, pos)
+        elif wire == FIXED64:
+            value, pos = int.from_bytes(data[pos : pos + 8], "little"), pos + 8
+        elif wire == FIXED32:
+            value, pos = int.from_bytes(data[pos : pos + 4], "little"), pos + 4
+        elif wire == LENGTH_DELIMITED:
+            length, pos = _varint(data, pos)
+            if pos + length > len(data):
+                raise ValueError("truncated field")
+            value, pos = data[pos : pos + length], pos + length
+        else:
+            raise ValueError(f"unsupported protobuf wire type {wire}")
+        yield number, wire, value
+
+
+def read_metadata(model: bytes | bytearray | memoryview) -> dict[str, str]:
+    """The metadata_props of a serialized ONNX ModelProto, as a dict."""
+    props: dict[str, str] = {}
+    for number, wire, value in _fields(memoryview(model)):
+        if number != METADATA_PROPS_FIELD or wire != LENGTH_DELIMITED:
+            continue
+        entry = {n: bytes(v).decode("utf-8") for n, w, v in _fields(value) if w == LENGTH_DELIMITED}
+        props[entry.get(KEY_FIELD, "")] = entry.get(VALUE_FIELD, "")
+    return props
+
+
+@dataclass(frozen=True)
+class Port:
+    """One input or output of a loaded model, as onnxruntime reports it."""
+
+    name: str
+    type: str  # e.g. "float32"
+    shape: tuple  # ints, or strings / -1 for symbolic dimensions
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What the page feeds the model and reads from it."""
+
+    model_name: str
+    mean: float
+    std: float
+    size: int
+    version: str
+    input_name: str
+    output_name: str
+    classes: int = 10
+
+
+def _float(text: str | None) -> float | None:
+    try:
+        return float(text) if text is not None else None
+    except ValueError:
+        return None
+
+
+def problems(metadata: dict[str, str], inputs: list[Port], outputs: list[Port], expected: Expected) -> list[str]:
+    """Everything that makes the model unusable by this page, in plain words (empty if fine)."""
+    found: list[str] = []
+    missing = [k for k in ("model_name", "norm_mean", "norm_std", "input_size", "version") if k not in metadata]
+    if missing:
+        found.append(f"it does not describe itself (missing metadata: {', '.join(missing)})")
+    name = metadata.get("model_name")
+    if name is not None and name != expected.model_name:
+        found.append(f"it says it is the {name!r} model, but the page asked for {expected.model_name!r}")
+    version = metadata.get("version")
+    if version is not None and version != expected.version:
+        found.append(f"it is in format version {version}, this page reads version {expected.version}")
+    for key, wanted in (("norm_mean", expected.mean), ("norm_std", expected.std)):
+        value = _float(metadata.get(key))
+        if key in metadata and (value is None or abs(value - wanted) > 1e-6):
+            found.append(
+                f"it was trained on pixels normalized with {key.removeprefix('norm_')} "
+                f"{metadata[key]}, but the page normalizes with {wanted}"
+            )
+    size = metadata.get("input_size")
+    if size is not None and size != str(expected.size):
+        found.append(f"it expects {size}x{size} images, the page makes {expected.size}x{expected.size}")
+
+    wanted_shape = (1, expected.size, expected.size)
+    by_name = {port.name: port for port in inputs}
+    port = by_name.get(expected.input_name)
+    if port is None or len(inputs) != 1:
+        names = ", ".join(p.name for p in inputs) or "none"
+        found.append(f"it should take one input named {expected.input_name!r}, it takes: {names}")
+    elif port.type != "float32" or tuple(port.shape[1:]) != wanted_shape or len(port.shape) != 4:
+        found.append(
+            f"its input {port.name!r} is {port.type} of shape {list(port.shape)}, "
+            f"the page feeds float32 of shape [N, 1, {expected.size}, {expected.size}]"
+        )
+    by_name = {port.name: port for port in outputs}
+    port = by_name.get(expected.output_name)
+    if port is None:
+        names = ", ".join(p.name for p in outputs) or "none"
+        found.append(f"it should have an output named {expected.output_name!r}, it has: {names}")
+    elif port.type != "float32" or len(port.shape) != 2 or port.shape[1] != expected.classes:
+        found.append(
+            f"its output {port.name!r} is {port.type} of shape {list(port.shape)}, "
+            f"the page reads float32 of shape [N, {expected.classes}]"
+        )
+    return found

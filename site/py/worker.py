@@ -1,0 +1,82 @@
+"""The page's Python. It runs in a web worker, so drawing stays smooth while it boots.
+
+js/runtime.js calls the exported functions: `load_numpy` once Pyodide is up (a loading
+stage of its own), `check_model` once onnxruntime-web has opened the model (in its own
+worker, see js/inference-worker.js), then `prepare` for every drawing. The worker never
+reaches back into the page, so it works with or without cross-origin isolation.
+
+The pixels-to-input step is `preprocess.to_mnist` + `preprocess.normalize`: the very
+module that training and evaluation use in CPython.
+"""
+
+from __future__ import annotations
+
+import js
+import model_check
+from pyodide.ffi import to_js
+
+MODEL_FORMAT_VERSION = "1"  # the version of the model description this page reads
+INPUT_NAME, OUTPUT_NAME = "image", "logits"
+
+# Imported by load_numpy, so that numpy's import shows as a loading stage of its own.
+np = None
+preprocess = None
+
+
+def load_numpy() -> str:
+    """Import numpy and the shared preprocessing module; returns numpy's version."""
+    global np, preprocess
+    import numpy as np
+    import preprocess
+
+    return np.__version__
+
+
+def _ports(ports) -> list[model_check.Port]:
+    return [model_check.Port(str(p.name), str(p.type), tuple(p.shape)) for p in ports]
+
+
+def check_model(model, inputs, outputs, model_name: str) -> dict:
+    """Is the model (ONNX bytes as a JS Uint8Array; ports as onnxruntime reports them)
+    the one the page expects? {"ok": True, name, version, feed, fetch} or
+    {"ok": False, "error": what is wrong, in plain words}."""
+    metadata = model_check.read_metadata(model.to_bytes())
+    expected = model_check.Expected(
+        model_name=model_name, mean=preprocess.MEAN, std=preprocess.STD, size=preprocess.SIZE,
+        version=MODEL_FORMAT_VERSION, input_name=INPUT_NAME, output_name=OUTPUT_NAME,
+    )  # fmt: skip
+    found = model_check.problems(metadata, _ports(inputs), _ports(outputs), expected)
+    if found:
+        error = f"The model models/{model_name}.onnx is not what this page expects: {'; '.join(found)}."
+        return {"ok": False, "error": error}
+    return {
+        "ok": True,
+        "name": metadata["model_name"],
+        "version": metadata["version"],
+        "feed": INPUT_NAME,
+        "fetch": OUTPUT_NAME,
+    }
+
+
+def prepare(rgba, width: int, height: int) -> dict:
+    """The model input for an RGBA bitmap (a JS Uint8ClampedArray, width x height x 4).
+
+    {"pixels": the 28x28 image in [0, 1] (Float32Array of 784, row by row; None when
+    there is no ink), "input": the normalized [1, 1, 28, 28] input (Float32Array),
+    "shape", "ms": time spent here}.
+    """
+    start = js.performance.now()
+    image = np.frombuffer(rgba.to_bytes(), dtype=np.uint8).reshape(height, width, 4)
+    small = preprocess.to_mnist(image)
+    if small is None:
+        return {"pixels": None, "input": None, "shape": [], "ms": js.performance.now() - start}
+    batch = preprocess.normalize(small)
+    return {
+        "pixels": to_js(small.ravel()),
+        "input": to_js(batch.ravel()),
+        "shape": list(batch.shape),
+        "ms": js.performance.now() - start,
+    }
+
+
+__export__ = ["load_numpy", "check_model", "prepare"]

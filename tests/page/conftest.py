@@ -1,0 +1,96 @@
+"""Fixtures for the end-to-end tests: dist/ served locally, driven in the real Chromium.
+
+The page's contract for tests (keep it stable, other tests rely on it):
+
+- `#pad`: the drawing canvas; `data-bitmap-size` (280) and `data-line-width` (18) give
+  the offscreen ink bitmap the model input is computed from (white paper, black ink,
+  round caps and joins; the pad's CSS box maps linearly onto 280x280).
+- `#clear`, `#undo`: buttons; Escape clears, Ctrl/Cmd+Z undoes the last stroke.
+- `#prediction`: `data-state` = loading | ready (model loaded, pad empty) | predicted |
+  error; `data-digit` (empty when none); `data-probs` (JSON array of the ten
+  probabilities, `[]` when none); `data-strokes` (finished strokes the shown prediction
+  took into account; 0 after clear).
+- `#error`: the visible plain-words message when `data-state` is error.
+- `#input28`: the 28x28 model input ("what the model sees"); `data-pixels` is a JSON
+  array of its 784 values in [0, 1], row by row, before normalization.
+- `window.digitPad.bitmap()`: base64 of the 280x280 RGBA ink bitmap behind the shown
+  prediction ("" when none); `window.digitPad.pad.strokes`: the finished strokes as
+  [x, y] points in that bitmap's pixels; `window.digitPad.timings()`: per-prediction
+  timings (ms: read, preprocess, inference, roundTrip, dom, total).
+- Performance marks `digit-pad:pad` (the pad takes strokes), `digit-pad:<stage>:done`
+  (python, numpy, model) and `digit-pad:ready`.
+
+One browser serves the whole session; tests that need no fresh page load share one
+ready page (`app`), and wait on data-* attributes rather than sleeping.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the project root, for build.py
+import build  # noqa: E402
+from bench.pagekit import Pad, Session, error_text, open_page, wait_ready  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def dist() -> Path:
+    """dist/, built by `build.py test` (which sets $DIGIT_PAD_DIST), else built here."""
+    given = os.environ.get("DIGIT_PAD_DIST")
+    if given:
+        return Path(given).resolve()
+    return build.build_if_needed()
+
+
+def serve_in_thread(directory: Path) -> Iterator[str]:
+    server = build.make_server(directory, 0, quiet=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def base_url(dist: Path) -> Iterator[str]:
+    """dist/ served by build.py's own server (with the isolation headers)."""
+    yield from serve_in_thread(dist)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    chromium = build.find_chromium()
+    if chromium is None:
+        pytest.skip("Chromium is not installed: `python3 build.py test` installs it (or set $CHROMIUM)")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=build.CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def app(browser, base_url) -> Iterator[Session]:
+    """One page, loaded once and ready, shared by the tests that only draw."""
+    session = open_page(browser, base_url)
+    got = wait_ready(session.page)
+    assert got == "ready", f"page did not become ready: {got}: {error_text(session.page)}"
+    yield session
+    session.context.close()
+
+
+@pytest.fixture
+def pad(app: Session) -> Iterator[Pad]:
+    """The shared page's pad, cleared before and after each test."""
+    pad = Pad(app.page)
+    pad.clear()
+    yield pad
+    pad.clear()

@@ -1,0 +1,91 @@
+"""build.py: the wheel check, the server's headers, and a dist/ with relative URLs only."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import threading
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+import build
+
+
+def test_vendored_wheel_matches_pyodide_lock_file():
+    wheel, name = build.pyodide_wheel()
+    assert wheel.is_file() and name.startswith("numpy-")
+
+
+def test_a_wheel_that_does_not_match_stops_the_build(tmp_path: Path, monkeypatch):
+    _, name = build.pyodide_wheel()
+    (tmp_path / "pyodide").mkdir()
+    (tmp_path / "pyodide" / name).write_bytes(b"not the wheel")
+    monkeypatch.setattr(build, "VENDOR", tmp_path)
+    with pytest.raises(build.BuildError, match="sha256"):
+        build.pyodide_wheel()
+
+
+def test_a_missing_wheel_says_where_to_get_it(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(build, "VENDOR", tmp_path)
+    with pytest.raises(build.BuildError, match="vendor/pyodide/README.md"):
+        build.pyodide_wheel()
+
+
+def test_server_sends_isolation_headers_and_wasm_type(tmp_path: Path):
+    (tmp_path / "a.wasm").write_bytes(b"\0asm")
+    (tmp_path / "b.mjs").write_text("export {};")
+    server = build.make_server(tmp_path, 0, quiet=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        with urllib.request.urlopen(base + "a.wasm") as response:
+            assert response.headers["Content-Type"] == "application/wasm"
+            assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"
+            assert response.headers["Cross-Origin-Embedder-Policy"] == "require-corp"
+        with urllib.request.urlopen(base + "b.mjs") as response:
+            assert response.headers["Content-Type"] == "text/javascript"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_dist_holds_everything_with_relative_urls(dist: Path):
+    for path in (
+        "index.html",
+        "sw.js",
+        "py/preprocess.py",
+        "vendor/pyodide/pyodide.mjs",
+        "vendor/ort/ort.wasm.min.mjs",
+    ):
+        assert (dist / path).is_file(), path
+    assert (dist / "py" / "preprocess.py").read_bytes() == build.SHARED_PREPROCESS.read_bytes()
+    absolute = re.compile(r"""(https?:)?//[\w.-]+\.\w|(src|href)=["']/""")
+    for path in [dist / "index.html", *dist.glob("js/*.js"), *dist.glob("css/*.css"), dist / "sw.js"]:
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            assert not absolute.search(line), f"{path.relative_to(dist)}:{number}: {line.strip()}"
+
+
+def test_every_file_the_page_names_is_in_dist(dist: Path):
+    html = (dist / "index.html").read_text()
+    named = re.findall(r'(?:src|href)="([^"#:]+)"', html)
+    assert "js/main.js" in named
+    missing = [name for name in named if not (dist / name).is_file()]
+    assert missing == [], f"index.html names files that are not in dist/: {missing}"
+
+
+def test_build_is_skipped_when_nothing_changed(tmp_path: Path, monkeypatch):
+    site = tmp_path / "site"
+    shutil.copytree(build.SITE, site, ignore=shutil.ignore_patterns("models"))
+    monkeypatch.setattr(build, "SITE", site)
+    monkeypatch.setattr(build, "DIST", tmp_path / "dist")
+    models = tmp_path / "models"
+    models.mkdir()
+    first = build.build(models)
+    stamp = (first / build.FINGERPRINT_FILE).stat().st_mtime_ns
+    build.build_if_needed(models)
+    assert (first / build.FINGERPRINT_FILE).stat().st_mtime_ns == stamp
+    (site / "index.html").write_text((site / "index.html").read_text() + "\n")
+    build.build_if_needed(models)
+    assert (first / build.FINGERPRINT_FILE).stat().st_mtime_ns != stamp

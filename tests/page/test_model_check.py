@@ -1,0 +1,139 @@
+"""The page's model check (site/py/model_check.py), run in CPython: it reads ONNX
+metadata like the `onnx` package does, and agrees with what export writes."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import onnx
+import pytest
+from onnx import TensorProto, helper
+
+from train import preprocess
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "site" / "py"))
+import model_check  # noqa: E402
+
+GOOD_METADATA = {
+    "model_name": "cnn", "norm_mean": "0.1307", "norm_std": "0.3081", "input_size": "28", "version": "1",
+}  # fmt: skip
+GOOD_INPUTS = [model_check.Port("image", "float32", ("batch", 1, 28, 28))]
+GOOD_OUTPUTS = [model_check.Port("logits", "float32", ("batch", 10))]
+
+
+def page_constants() -> dict[str, str]:
+    """The names and version the page's worker.py expects (it only runs in Pyodide)."""
+    tree = ast.parse((ROOT / "site" / "py" / "worker.py").read_text())
+    found = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            names = [t for target in node.targets for t in (target.elts if isinstance(target, ast.Tuple) else [target])]
+            values = node.value.elts if isinstance(node.value, ast.Tuple) else [node.value]
+            for name, value in zip(names, values, strict=False):
+                if isinstance(value, ast.Constant):
+                    found[name.id] = value.value
+    return found
+
+
+def expected(name: str = "cnn") -> model_check.Expected:
+    page = page_constants()
+    return model_check.Expected(
+        model_name=name, mean=preprocess.MEAN, std=preprocess.STD, size=preprocess.SIZE,
+        version=page["MODEL_FORMAT_VERSION"], input_name=page["INPUT_NAME"], output_name=page["OUTPUT_NAME"],
+    )  # fmt: skip
+
+
+def tiny_model(metadata: dict[str, str]) -> bytes:
+    """An ONNX model image [N, 1, 28, 28] -> logits [N, 10], with metadata_props."""
+    graph = helper.make_graph(
+        [
+            helper.make_node("Flatten", ["image"], ["flat"]),
+            helper.make_node("MatMul", ["flat", "weights"], ["logits"]),
+        ],
+        "tiny",
+        [helper.make_tensor_value_info("image", TensorProto.FLOAT, ["batch", 1, 28, 28])],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", 10])],
+        [helper.make_tensor("weights", TensorProto.FLOAT, [784, 10], [0.001] * 7840)],
+    )
+    model = helper.make_model(graph, doc_string="a test model")
+    for key, value in metadata.items():
+        model.metadata_props.add(key=key, value=value)
+    return model.SerializeToString()
+
+
+def test_reads_metadata_like_the_onnx_package():
+    data = tiny_model({**GOOD_METADATA, "note": "ünïcode, = and ;"})
+    parsed = onnx.load_from_string(data)
+    assert model_check.read_metadata(data) == {p.key: p.value for p in parsed.metadata_props}
+
+
+def test_reads_the_shipped_models():
+    models = sorted((ROOT / "site" / "models").glob("*.onnx"))
+    if not models:
+        pytest.skip("no exported model in site/models yet")
+    for path in models:
+        expected_props = {p.key: p.value for p in onnx.load(str(path), load_external_data=False).metadata_props}
+        assert model_check.read_metadata(path.read_bytes()) == expected_props
+
+
+def test_model_without_metadata_has_none():
+    assert model_check.read_metadata(tiny_model({})) == {}
+
+
+def test_truncated_file_is_an_error():
+    with pytest.raises(ValueError):
+        model_check.read_metadata(tiny_model(GOOD_METADATA)[:-3])
+
+
+def test_a_good_model_passes():
+    assert model_check.problems(GOOD_METADATA, GOOD_INPUTS, GOOD_OUTPUTS, expected()) == []
+
+
+def test_what_export_writes_is_what_the_page_expects():
+    onnx_io = pytest.importorskip("export.onnx_io")
+    page = page_constants()
+    assert (page["INPUT_NAME"], page["OUTPUT_NAME"]) == (onnx_io.INPUT, onnx_io.OUTPUT)
+    assert page["MODEL_FORMAT_VERSION"] == onnx_io.FORMAT_VERSION
+    for name in ("cnn", "mlp"):
+        assert model_check.problems(onnx_io.metadata(name), GOOD_INPUTS, GOOD_OUTPUTS, expected(name)) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"norm_mean": "0.5"}, "normalized with mean 0.5"),
+        ({"norm_std": "1.0"}, "normalized with std 1.0"),
+        ({"norm_std": "wide"}, "normalized with std wide"),
+        ({"input_size": "32"}, "expects 32x32 images"),
+        ({"model_name": "mlp"}, "'mlp' model, but the page asked for 'cnn'"),
+        ({"version": "2"}, "format version 2"),
+    ],
+)
+def test_metadata_mismatch_is_said_in_plain_words(change, words):
+    found = model_check.problems({**GOOD_METADATA, **change}, GOOD_INPUTS, GOOD_OUTPUTS, expected())
+    assert len(found) == 1 and words in found[0]
+
+
+def test_missing_metadata_is_reported():
+    found = model_check.problems({}, GOOD_INPUTS, GOOD_OUTPUTS, expected())
+    assert found == [
+        "it does not describe itself (missing metadata: model_name, norm_mean, norm_std, input_size, version)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("inputs", "outputs", "words"),
+    [
+        ([model_check.Port("input", "float32", (1, 1, 28, 28))], GOOD_OUTPUTS, "one input named 'image'"),
+        ([model_check.Port("image", "float32", (1, 3, 28, 28))], GOOD_OUTPUTS, "shape [1, 3, 28, 28]"),
+        ([model_check.Port("image", "uint8", (1, 1, 28, 28))], GOOD_OUTPUTS, "is uint8"),
+        (GOOD_INPUTS, [model_check.Port("probs", "float32", (1, 10))], "output named 'logits'"),
+        (GOOD_INPUTS, [model_check.Port("logits", "float32", (1, 100))], "shape [1, 100]"),
+    ],
+)
+def test_wrong_inputs_or_outputs_are_reported(inputs, outputs, words):
+    found = model_check.problems(GOOD_METADATA, inputs, outputs, expected())
+    assert len(found) == 1 and words in found[0]
