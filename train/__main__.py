@@ -42,8 +42,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         f"and pick the checkpoint on its validation writers (default ${pendigits.ENV_VAR} if --pen-repeat > 0)",
     )
     p.add_argument("--pen-repeat", type=int, default=0, help="times each training writer's digit is seen per epoch")
+    p.add_argument(
+        "--pen-validation-too", action="store_true",
+        help="also train on the validation writers' drawings (for a final model, once the recipe is chosen on "
+        "them); the checkpoint is then picked on MNIST validation alone. The held-out writers are never used.",
+    )  # fmt: skip
     p.add_argument("--download", action="store_true", help="fetch missing MNIST files from the public mirrors")
     p.add_argument("--out", default="checkpoints", help="folder for <model>.pt")
+    p.add_argument("--init", help="start from this checkpoint's weights (fine-tuning); its command and time are kept")
     p.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     p.add_argument("--dry-run", action="store_true", help="a few batches of one epoch, to check the pipeline")
     aug = p.add_argument_group("augmentation (applied per batch; see train/augment.py)")
@@ -71,6 +77,19 @@ def pen_tensors(digits: list[pendigits.PenDigit], dry_run: bool) -> tuple[torch.
     return images, torch.from_numpy(drawings.labels_of(digits))
 
 
+def pen_writers(validation_too: bool) -> tuple[frozenset[int], frozenset[int]]:
+    """(writers trained on, writers the checkpoint is picked on)."""
+    if validation_too:
+        return pendigits.TRAIN_WRITERS | pendigits.VALIDATION_WRITERS, frozenset()
+    return pendigits.TRAIN_WRITERS, pendigits.VALIDATION_WRITERS
+
+
+def joined(first: dict, then: dict) -> dict:
+    """Two stages' per-epoch histories as one, the second's epochs and seconds counted on."""
+    offsets = {"epoch": first["epoch"][-1], "seconds": first["seconds"][-1]}
+    return {key: first[key] + [value + offsets.get(key, 0) for value in then[key]] for key in first}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     torch.manual_seed(args.seed)
@@ -94,10 +113,10 @@ def main(argv: list[str] | None = None) -> int:
         except FileNotFoundError as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
-        pen_train, pen_val = (
-            pen_tensors(pendigits.by_writers(digits, writers), args.dry_run)
-            for writers in (pendigits.TRAIN_WRITERS, pendigits.VALIDATION_WRITERS)
-        )
+        train_writers, validation_writers = pen_writers(args.pen_validation_too)
+        pen_train = pen_tensors(pendigits.by_writers(digits, train_writers), args.dry_run)
+        if validation_writers:
+            pen_val = pen_tensors(pendigits.by_writers(digits, validation_writers), args.dry_run)
         train = (
             torch.cat([train[0], pen_train[0].repeat(args.pen_repeat, 1, 1, 1)]),
             torch.cat([train[1], pen_train[1].repeat(args.pen_repeat)]),
@@ -107,6 +126,14 @@ def main(argv: list[str] | None = None) -> int:
 
     options = {"width": args.width} if args.model == "cnn" else {}
     model = build(args.model, **options)
+    parent = None
+    if args.init:
+        parent = torch.load(args.init, weights_only=False)
+        if (parent["model"], parent["options"]) != (args.model, options):
+            print(f"error: {args.init} is a {parent['model']} {parent['options']}, not {args.model} {options}",
+                  file=sys.stderr)  # fmt: skip
+            return 2
+        model.load_state_dict(parent["state_dict"])
     aug = augmentation(args)
     print(f"{args.model}: {parameter_count(model):,} parameters, augmentation {asdict(aug)}", file=sys.stderr)
     start = time.time()
@@ -115,6 +142,9 @@ def main(argv: list[str] | None = None) -> int:
         schedule=args.schedule, aug=aug, seed=args.seed, max_batches=5 if args.dry_run else None, pen_val=pen_val,
     )  # fmt: skip
     seconds = time.time() - start
+    command = shlex.join(["python", "-m", "train", *(sys.argv[1:] if argv is None else argv)])
+    if parent is not None:  # the card reports the whole recipe: every stage's command, the total time
+        command, seconds = f"{parent['command']} && {command}", parent["train_seconds"] + seconds
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -124,16 +154,16 @@ def main(argv: list[str] | None = None) -> int:
             "model": args.model,
             "options": options,
             "state_dict": best,
-            "history": asdict(history),
+            "history": joined(parent["history"], asdict(history)) if parent else asdict(history),
             "augmentation": asdict(aug),
             "train_seconds": seconds,
             "threads": torch.get_num_threads(),
-            "command": shlex.join(["python", "-m", "train", *(sys.argv[1:] if argv is None else argv)]),
+            "command": command,
             "data": mnist.checksums(args.data_dir),
             "pendigits": {
                 "repeat": args.pen_repeat,
-                "train_writers": sorted(pendigits.TRAIN_WRITERS) if args.pen_repeat else [],
-                "validation_writers": sorted(pendigits.VALIDATION_WRITERS) if args.pen_repeat else [],
+                "train_writers": sorted(pen_writers(args.pen_validation_too)[0]) if args.pen_repeat else [],
+                "validation_writers": sorted(pen_writers(args.pen_validation_too)[1]) if args.pen_repeat else [],
             },
             "dry_run": args.dry_run,
         },

@@ -1,4 +1,4 @@
-"""Real pen strokes: digits of 30 writers (UCI pendigits) replayed as mouse input.
+"""Real pen strokes: digits of the held-out writers (UCI pendigits) replayed as mouse input.
 
 Each writer's 500x500 tablet box is mapped onto the pad (tablet y axis up), so every
 digit keeps the size and place its writer gave it. Needs the pendigits folder
@@ -18,16 +18,19 @@ from train import pendigits
 
 pytestmark = pytest.mark.e2e
 
-SAMPLE_SIZE = int(os.environ.get("PENDIGITS_E2E_SAMPLE", "100"))  # at least 100 (issue 3)
-MIN_ACCURACY = 0.90  # issue 4 raises this
+SAMPLE_SIZE = int(os.environ.get("PENDIGITS_E2E_SAMPLE", "200"))  # at least 100 (issue 3)
+# Issue 4's target is 99.3% on writers the model never saw; the full held-out run
+# (`python build.py drawings`, 1,000+ digits) reports the exact figure.
+MIN_ACCURACY = 0.99
 SEED = 0
 
 
 @pytest.fixture(scope="module")
 def digits() -> list[pendigits.PenDigit]:
+    """The held-out writers' digits: no training or model choice ever used them."""
     if pendigits.resolve_path() is None:
         pytest.skip(f"pendigits data not found: set ${pendigits.ENV_VAR} to the folder holding {pendigits.FILE_NAME}")
-    return pendigits.load()
+    return pendigits.by_writers(pendigits.load(), pendigits.HELD_OUT_WRITERS)
 
 
 def fixed_sample(digits: list[pendigits.PenDigit], size: int, seed: int = SEED) -> list[pendigits.PenDigit]:
@@ -62,7 +65,7 @@ def test_sample_covers_all_writers_and_classes(digits):
     sample = fixed_sample(digits, SAMPLE_SIZE)
     assert len(sample) >= 100
     assert {d.label for d in sample} == set(range(10))
-    assert {d.writer for d in sample} == {d.writer for d in digits}
+    assert {d.writer for d in sample} == set(pendigits.HELD_OUT_WRITERS)
 
 
 def test_real_strokes_are_recognized(pad, digits):
