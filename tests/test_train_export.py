@@ -71,3 +71,26 @@ def test_augmentation_keeps_shape_and_range_and_can_be_off():
     assert out.shape == images.shape and out.min() >= 0 and out.max() <= 1 + 1e-5
     assert not torch.allclose(out, images)
     assert augment(images, NONE, generator) is images
+
+
+@needs_train_split
+def test_fine_tuning_keeps_the_whole_recipe(tmp_path):
+    """--init starts from a checkpoint; the result names both commands and counts both stages."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert train_main(["--dry-run", "--width", "8", "--out", str(first)]) == 0
+    assert train_main(["--dry-run", "--width", "8", "--init", str(first / "cnn.pt"), "--out", str(second)]) == 0
+    parent, child = (torch.load(d / "cnn.pt", weights_only=False) for d in (first, second))
+    assert child["command"] == f"{parent['command']} && python -m train --dry-run --width 8 --init {first / 'cnn.pt'} " \
+        f"--out {second}"
+    assert child["history"]["epoch"] == [1, 2] and child["train_seconds"] >= parent["train_seconds"]
+    assert train_main(["--dry-run", "--width", "16", "--init", str(first / "cnn.pt"), "--out", str(second)]) == 2
+
+
+def test_elastic_distortion_bends_strokes_smoothly_and_keeps_the_range():
+    images = torch.from_numpy(mnist.load("test")[0][:32] / 255.0).float()[:, None]
+    off = augment(images, NONE, torch.Generator().manual_seed(0))
+    warped = augment(images, Augmentation(0, 0, 0, 0, 0, elastic=2.0), torch.Generator().manual_seed(0))
+    assert warped.shape == images.shape and warped.min() >= 0 and warped.max() <= 1 + 1e-5
+    assert not torch.allclose(warped, off)
+    ink = images.sum(dim=(1, 2, 3))
+    assert torch.allclose(warped.sum(dim=(1, 2, 3)), ink, rtol=0.4)  # moved and stretched, not erased

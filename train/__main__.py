@@ -55,7 +55,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     aug = p.add_argument_group("augmentation (applied per batch; see train/augment.py)")
     aug.add_argument("--no-augment", action="store_true", help="train on the plain images")
     defaults = Augmentation()
-    for name in ("rotate", "scale", "shear", "translate", "thickness"):
+    for name in ("rotate", "scale", "shear", "translate", "thickness", "elastic"):
         aug.add_argument(f"--{name}", type=float, default=getattr(defaults, name))
     args = p.parse_args(argv)
     for key, value in DEFAULTS[args.model].items():
@@ -67,7 +67,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def augmentation(args: argparse.Namespace) -> Augmentation:
     if args.no_augment:
         return NONE
-    return Augmentation(args.rotate, args.scale, args.shear, args.translate, args.thickness)
+    return Augmentation(args.rotate, args.scale, args.shear, args.translate, args.thickness, args.elastic)
 
 
 def pen_tensors(digits: list[pendigits.PenDigit], dry_run: bool) -> tuple[torch.Tensor, torch.Tensor]:

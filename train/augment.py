@@ -22,13 +22,14 @@ class Augmentation:
     shear: float = 15.0  # degrees
     translate: float = 2.0  # pixels
     thickness: float = 0.5  # probability of a thickness change
+    elastic: float = 0.0  # pixels: largest displacement of a smooth random warp (0: off)
 
     @property
     def enabled(self) -> bool:
-        return any((self.rotate, self.scale, self.shear, self.translate, self.thickness))
+        return any((self.rotate, self.scale, self.shear, self.translate, self.thickness, self.elastic))
 
 
-NONE = Augmentation(0.0, 0.0, 0.0, 0.0, 0.0)
+NONE = Augmentation(0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
 
 
 def uniform(n: int, limit: float, generator: torch.Generator) -> torch.Tensor:
@@ -72,6 +73,17 @@ def random_thickness(images: torch.Tensor, probability: float, generator: torch.
     return out * (images.amax(dim=(2, 3), keepdim=True) / peak)
 
 
+def random_elastic(images: torch.Tensor, strength: float, generator: torch.Generator, knots: int = 4) -> torch.Tensor:
+    """Warp each image by a smooth random displacement field (elastic distortion, Simard et al. 2003):
+    random displacements at knots x knots points, interpolated bicubically over the image, at most
+    `strength` pixels. It bends strokes the way different hands do, which an affine map cannot."""
+    n, _, h, w = images.shape
+    coarse = (torch.rand(n, 2, knots, knots, generator=generator) * 2 - 1) * (strength * 2 / w)
+    field = F.interpolate(coarse, size=(h, w), mode="bicubic", align_corners=True).permute(0, 2, 3, 1)
+    identity = F.affine_grid(torch.eye(2, 3).expand(n, 2, 3), list(images.shape), align_corners=False)
+    return F.grid_sample(images, identity + field, mode="bilinear", padding_mode="zeros", align_corners=False)
+
+
 def augment(images: torch.Tensor, aug: Augmentation, generator: torch.Generator) -> torch.Tensor:
     if not aug.enabled:
         return images
@@ -79,4 +91,6 @@ def augment(images: torch.Tensor, aug: Augmentation, generator: torch.Generator)
         images = random_thickness(images, aug.thickness, generator)
     if aug.rotate or aug.scale or aug.shear or aug.translate:
         images = random_affine(images, aug, generator)
+    if aug.elastic:
+        images = random_elastic(images, aug.elastic, generator)
     return images
