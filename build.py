@@ -200,7 +200,8 @@ def pyodide_wheel() -> tuple[Path, str]:
 
 
 def model_files(models: Path) -> list[Path]:
-    return sorted(p for p in models.glob("*") if p.suffix in (".onnx", ".json")) if models.is_dir() else []
+    """The models, their cards and the card page's test digits (export/gallery.py)."""
+    return sorted(p for p in models.glob("*") if p.suffix in (".onnx", ".json", ".bin")) if models.is_dir() else []
 
 
 def input_files(models: Path) -> list[Path]:

@@ -15,10 +15,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project root, for build.py
 import build  # noqa: E402
-from bench import drawing, loads  # noqa: E402
+from bench import costs, drawing, loads  # noqa: E402
 
 STAGE_MARKS = [f"digit-pad:{stage}:done" for stage in ("python", "numpy", "model")]
-GOALS = {"ratio": 1.05, "pad_ms": 300, "median_ms": 5, "p95_ms": 16, "task_ms": 50}
+GOALS = {"ratio": 1.05, "pad_ms": 300, "median_ms": 5, "p95_ms": 16, "task_ms": 50, "gradcam_ms": 10}
 
 
 def serve(directory: Path) -> tuple[str, object]:
@@ -40,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python build.py bench", description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="cold+warm load pairs per page (medians are printed)")
     parser.add_argument("--predictions", type=int, default=100, help="predictions timed while drawing")
+    parser.add_argument("--cost-predictions", type=int, default=100,
+                        help="predictions timed with and without Grad-CAM, and the MLP (0: skip)")  # fmt: skip
     parser.add_argument("--json", type=Path, help="also write the raw figures to this file")
     args = parser.parse_args(argv)
 
@@ -62,15 +64,24 @@ def main(argv: list[str] | None = None) -> int:
             ours, bare = loaded["ours"], loaded["bare"]
             print("drawing during boot and while predicting…", flush=True)
             drawn = drawing.measure(playwright, chromium, page_url, build.CHROMIUM_ARGS, args.predictions)
+            variants = None
+            if args.cost_predictions:
+                print("drawing with and without the Grad-CAM output, and the MLP…", flush=True)
+                variants = costs.measure(
+                    playwright, chromium, page_url, build.DIST, build.CHROMIUM_ARGS, args.cost_predictions
+                )
     finally:
         page_server.shutdown()
         reference_server.shutdown()
         shutil.rmtree(reference, ignore_errors=True)
 
     figures = summarize(ours, bare, drawn)
+    if variants is not None:
+        figures["costs"] = summarize_costs(variants)
     report(figures)
     if args.json:
-        args.json.write_text(json.dumps({"figures": figures, "ours": ours, "bare": bare, "drawn": drawn}, indent=1))
+        raw = {"figures": figures, "ours": ours, "bare": bare, "drawn": drawn, "variants": variants}
+        args.json.write_text(json.dumps(raw, indent=1))
     return 0
 
 
@@ -90,8 +101,10 @@ def summarize(ours: dict, bare: dict, drawn: dict) -> dict:
         "pixel read": [t["read"] for t in timings],
         "preprocessing": [t["preprocess"] for t in timings],
         "inference": [t["inference"] for t in timings],
-        "worker messaging": [t["roundTrip"] - t["preprocess"] - t["inference"] for t in timings],
+        "MLP, alongside": [t["companions"] for t in timings],
+        "worker messaging": [t["roundTrip"] - t["preprocess"] - max(t["inference"], t["companions"]) for t in timings],
         "DOM update": [t["dom"] for t in timings],
+        "  of which heatmaps": [t["gradcam"] for t in timings],
         "total": [t["total"] for t in timings],
     }
     figures["latency_ms"] = {name: {"median": median(v), "p95": p95(v)} for name, v in parts.items()}
@@ -100,6 +113,43 @@ def summarize(ours: dict, bare: dict, drawn: dict) -> dict:
         tasks = drawn[phase]
         figures[phase] = {"longest_ms": tasks[0] if tasks else 0.0, "over_50ms": sum(t > 50 for t in tasks)}
     return figures
+
+
+COST_PARTS = {"inference": "CNN inference", "companions": "MLP, alongside", "gradcam": "drawing the heatmaps",
+              "total": "total"}  # fmt: skip
+
+
+def summarize_costs(variants: dict[str, list[dict]]) -> dict:
+    """Median and p95 of each part per variant, and what Grad-CAM and the MLP add (median total)."""
+    figures = {
+        name: {part: {"median": median([t[part] for t in timings]), "p95": p95([t[part] for t in timings])}
+               for part in COST_PARTS}
+        for name, timings in variants.items()
+    }  # fmt: skip
+    total = {name: figures[name]["total"]["median"] for name in variants}
+    figures["predictions"] = len(variants["shipped"])
+    figures["gradcam_extra_ms"] = total["shipped"] - total["without cam"]
+    figures["gradcam_in_graph_ms"] = (
+        figures["shipped"]["inference"]["median"] - figures["without cam"]["inference"]["median"]
+    )
+    figures["mlp_extra_ms"] = total["shipped"] - total["without MLP"]
+    return figures
+
+
+def report_costs(c: dict) -> None:
+    names = ("shipped", "without cam", "without MLP")
+    print(f"what Grad-CAM and the MLP cost per prediction, {c['predictions']} predictions per variant, in turns (ms)")
+    print("                           " + "".join(f"{name:>16}" for name in names))
+    print("                           " + "   median    p95" * len(names))
+    for part, label in COST_PARTS.items():
+        cells = "".join(f"{c[name][part]['median']:9.2f}{c[name][part]['p95']:7.2f}" for name in names)
+        print(f"  {label:<24} {cells}")
+    ok = c["gradcam_extra_ms"] <= GOALS["gradcam_ms"]
+    print(
+        f"  Grad-CAM adds {c['gradcam_extra_ms']:.2f} ms per prediction (median total; in the graph "
+        f"{c['gradcam_in_graph_ms']:.2f} ms) (goal ≤ {GOALS['gradcam_ms']} ms: {'ok' if ok else 'MISSED'})"
+    )
+    print(f"  the MLP alongside adds {c['mlp_extra_ms']:.2f} ms per prediction (median total)")
 
 
 def report(f: dict) -> None:
@@ -136,6 +186,8 @@ def report(f: dict) -> None:
             f"longest main-thread task drawing {label}: {tasks['longest_ms']:.1f} ms, "
             f"{tasks['over_50ms']} over 50 ms ({verdict(tasks['over_50ms'] == 0)})"
         )
+    if "costs" in f:
+        report_costs(f["costs"])
 
 
 if __name__ == "__main__":

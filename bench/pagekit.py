@@ -126,3 +126,31 @@ class Pad:
         """The 28x28 input shown in the page (before normalization)."""
         pixels = json.loads(self.page.get_attribute("#input28", "data-pixels"))
         return np.asarray(pixels, dtype=np.float64).reshape(28, 28)
+
+    def wait_companion(self, strokes: int, selector: str = "#prediction-mlp") -> dict:
+        """The second model's prediction (same data-* as #prediction) for `strokes` strokes."""
+        self.page.wait_for_function(
+            """([selector, n]) => { const d = document.querySelector(selector).dataset;
+                                    return d.state === 'predicted' && d.strokes === String(n); }""",
+            arg=[selector, strokes],
+            timeout=PREDICTION_TIMEOUT_MS,
+        )
+        data = self.page.evaluate(f"({{...document.querySelector('{selector}').dataset}})")
+        data["probs"] = json.loads(data["probs"])
+        data["strokes"] = int(data["strokes"])
+        return data
+
+    def heatmap(self) -> np.ndarray:
+        """The Grad-CAM heatmap over the pad (#gradcam), as its opacity in the ink bitmap's
+        space: [280, 280] float in [0, 1]."""
+        encoded = self.page.evaluate(
+            """() => { const c = document.querySelector('#gradcam');
+                       const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                       let binary = '';
+                       for (let i = 0; i < data.length; i += 0x8000)
+                         binary += String.fromCharCode.apply(null, data.subarray(i, i + 0x8000));
+                       return btoa(binary); }"""
+        )
+        size = int(self.page.get_attribute("#pad", "data-bitmap-size"))
+        rgba = np.frombuffer(base64.b64decode(encoded), dtype=np.uint8).reshape(size, size, 4)
+        return rgba[:, :, 3] / 255.0

@@ -3,7 +3,8 @@
 `python -m export --model cnn` reads checkpoints/cnn.pt and writes
 site/models/cnn.onnx and site/models/cnn.json. The card's test figures come from
 the ONNX file itself run by onnxruntime on the MNIST test split; the softmax
-temperature is fitted on the validation split (held out of training).
+temperature is fitted on the validation split (held out of training). Then
+export/gallery.py adds the test digits that the model card page shows.
 """
 
 from __future__ import annotations
@@ -19,12 +20,14 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from export import gallery, gradcam
 from export.onnx_io import FORMAT_VERSION, INPUT, OUTPUT, export, metadata, run, session, verify
 from train import drawings, mnist, pendigits, preprocess, render
 from train.evaluate import evaluate, fit_temperature
 from train.models import build, parameter_count
 
 VERIFY_IMAGES = 1000
+CAM_VERIFY_IMAGES = 200  # Grad-CAM maps checked against autograd at export
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -60,6 +63,9 @@ def drawing_figures(sess, digits: list[pendigits.PenDigit]) -> dict:
         subset = pendigits.by_writers(digits, writers)
         predictions = run(sess, drawings.model_inputs(subset)).argmax(1)
         figures[name] = {"writers": sorted(writers), **drawings.score(predictions, drawings.labels_of(subset))}
+        # The page's "skip centring" option: the digit's box centred instead of its centre of mass.
+        uncentred = run(sess, preprocess.normalize(drawings.to_images(subset, centre=False))).argmax(1)
+        figures[name]["accuracy_without_centring"] = float((uncentred == drawings.labels_of(subset)).mean())
     return figures
 
 
@@ -79,11 +85,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     model = load_model(checkpoint)
     out = Path(args.out)
-    onnx_path = export(model, out / f"{args.model}.onnx", args.model)
+    exported, extra_outputs, extra_metadata = gradcam.exportable(model)
+    onnx_path = export(exported, out / f"{args.model}.onnx", args.model, extra_outputs, extra_metadata)
 
     test_inputs = model_inputs(test_images)
     difference = verify(model, onnx_path, test_inputs[:VERIFY_IMAGES])
     sess = session(onnx_path)
+    cam_difference = gradcam.verify(model, sess, test_inputs[:CAM_VERIFY_IMAGES]) if extra_outputs else None
     _, val_index = mnist.train_validation_split(len(train_images))
     val_logits = run(sess, model_inputs(train_images[val_index]))
     temperature = fit_temperature(val_logits, train_labels[val_index].astype(np.int64))
@@ -104,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
                   "std": preprocess.STD},  # fmt: skip
         "output": {"name": OUTPUT, "shape": ["N", 10]},
         "onnx": {"file": onnx_path.name, "bytes": len(blob), "sha256": hashlib.sha256(blob).hexdigest(),
-                 "metadata": metadata(args.model), "max_abs_difference_vs_pytorch": difference,
+                 "metadata": {**metadata(args.model), **extra_metadata}, "max_abs_difference_vs_pytorch": difference,
                  "verified_images": VERIFY_IMAGES},  # fmt: skip
         "training": {"seconds": round(checkpoint["train_seconds"], 1), "threads": checkpoint["threads"],
                      "augmentation": checkpoint["augmentation"], "history": checkpoint["history"],
@@ -113,12 +121,19 @@ def main(argv: list[str] | None = None) -> int:
         "data": {"mnist_md5": mnist.checksums(args.data_dir)},
         "test": test,
     }  # fmt: skip
+    if cam_difference is not None:
+        card["cam"] = gradcam.card_entry(cam_difference, CAM_VERIFY_IMAGES)
     if pendigits.resolve_path(args.pendigits):
         card["drawings"] = drawing_figures(sess, pendigits.load(args.pendigits))
     if args.notes:
         card.update(json.loads(Path(args.notes).read_text()))
     card_path = out / f"{args.model}.json"
     card_path.write_text(json.dumps(card, indent=1) + "\n")
+    try:  # the card page's test digits: confusion examples in the cards, images in test-digits.bin
+        gallery.update(out, args.data_dir)
+    except gallery.GalleryError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     print(
         f"{onnx_path} ({len(blob):,} bytes): test accuracy {test['accuracy']:.4f}, "
         f"max |onnx - torch| {difference:.1e}, temperature {temperature:.3f}; card {card_path}",

@@ -31,20 +31,29 @@ def metadata(name: str, version: str = FORMAT_VERSION) -> dict[str, str]:
     }
 
 
-def export(model: nn.Module, path: str | os.PathLike, name: str) -> Path:
-    """Write `model` as a single-file ONNX with a dynamic batch and metadata_props."""
+def export(
+    model: nn.Module,
+    path: str | os.PathLike,
+    name: str,
+    extra_outputs: tuple[str, ...] = (),
+    extra_metadata: dict[str, str] | None = None,
+) -> Path:
+    """Write `model` as a single-file ONNX with a dynamic batch and metadata_props.
+
+    The model returns the logits, then one tensor per name of `extra_outputs` (e.g.
+    Grad-CAM maps, see export/gradcam.py), which `extra_metadata` may describe."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     model.eval()
     example = torch.zeros(2, 1, preprocess.SIZE, preprocess.SIZE)
     program = torch.onnx.export(
-        model, (example,), input_names=[INPUT], output_names=[OUTPUT], dynamo=True,
+        model, (example,), input_names=[INPUT], output_names=[OUTPUT, *extra_outputs], dynamo=True,
         dynamic_shapes=({0: torch.export.Dim("batch")},), verbose=False,
     )  # fmt: skip
     program.optimize()
     proto = program.model_proto
     del proto.metadata_props[:]
-    for key, value in metadata(name).items():
+    for key, value in {**metadata(name), **(extra_metadata or {})}.items():
         proto.metadata_props.add(key=key, value=value)
     onnx.checker.check_model(proto, full_check=True)
     onnx.save_model(proto, path)

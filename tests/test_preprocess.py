@@ -5,7 +5,18 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from train import mnist
-from train.preprocess import CENTRE, SIZE, centre_of_mass, fit_box, ink_map, normalize, to_mnist
+from train.preprocess import (
+    CENTRE,
+    SIZE,
+    centre_of_mass,
+    fit_box,
+    ink_box,
+    ink_map,
+    normalize,
+    place,
+    to_mnist,
+    to_mnist_framed,
+)
 
 WHITE, BLACK = 255, 0
 
@@ -132,3 +143,24 @@ def test_random_bitmaps(rgba):
     assume(abs(out.sum() - digit.sum()) < 1e-3 * digit.sum())  # no ink cut off at the edge
     r, c = centre_of_mass(out)
     assert abs(r - CENTRE) <= 0.5 + 1e-4 and abs(c - CENTRE) <= 0.5 + 1e-4
+
+
+@settings(max_examples=100, deadline=None)
+@given(drawings(), st.booleans())
+def test_frame_maps_the_input_back_onto_the_bitmap(rgba, centre):
+    framed = to_mnist_framed(rgba, centre)
+    if framed is None:
+        assert to_mnist(rgba, centre) is None
+        return
+    image, (row0, col0, row_scale, col_scale) = framed
+    np.testing.assert_array_equal(image, to_mnist(rgba, centre))
+    top, bottom, left, right = ink_box(ink_map(rgba))
+    digit = fit_box(ink_map(rgba))
+    shift_rows, shift_cols = (np.asarray(place(digit, centre) > 0).nonzero()[i].min() for i in (0, 1))
+    assume(np.isclose(image.sum(), digit.sum(), rtol=1e-3))  # no ink cut off at the edge
+    # the digit's box in the input lands on the ink's box in the bitmap
+    np.testing.assert_allclose([row0 + shift_rows * row_scale, col0 + shift_cols * col_scale], [top, left], atol=1e-6)
+    end_rows, end_cols = shift_rows + digit.shape[0], shift_cols + digit.shape[1]
+    np.testing.assert_allclose(
+        [row0 + end_rows * row_scale, col0 + end_cols * col_scale], [bottom, right], rtol=1e-9, atol=1e-6
+    )

@@ -80,8 +80,8 @@ def test_fine_tuning_keeps_the_whole_recipe(tmp_path):
     assert train_main(["--dry-run", "--width", "8", "--out", str(first)]) == 0
     assert train_main(["--dry-run", "--width", "8", "--init", str(first / "cnn.pt"), "--out", str(second)]) == 0
     parent, child = (torch.load(d / "cnn.pt", weights_only=False) for d in (first, second))
-    assert child["command"] == f"{parent['command']} && python -m train --dry-run --width 8 --init {first / 'cnn.pt'} " \
-        f"--out {second}"
+    stage = f"python -m train --dry-run --width 8 --init {first / 'cnn.pt'} --out {second}"
+    assert child["command"] == f"{parent['command']} && {stage}"
     assert child["history"]["epoch"] == [1, 2] and child["train_seconds"] >= parent["train_seconds"]
     assert train_main(["--dry-run", "--width", "16", "--init", str(first / "cnn.pt"), "--out", str(second)]) == 2
 

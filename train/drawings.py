@@ -51,12 +51,11 @@ def top_confusions(confusion: list[list[int]], count: int = 6) -> list[tuple[int
 def report(name: str, result: dict) -> str:
     per_class = " ".join(f"{row['class']}:{row['recall']:.3f}" for row in result["per_class"])
     errors = ", ".join(f"{t}->{p} x{n}" for t, p, n in top_confusions(result["confusion"]))
-    matrix = "\n".join(
-        f"  {t:>5} " + " ".join(f"{n:>4}" for n in row) for t, row in enumerate(result["confusion"])
-    )
+    matrix = "\n".join(f"  {t:>5} " + " ".join(f"{n:>4}" for n in row) for t, row in enumerate(result["confusion"]))
     return (
         f"{name}: {result['accuracy']:.2%} of {result['count']} ({result['errors']} errors)\n"
         f"  recall per class {per_class}\n  most frequent errors: {errors or 'none'}\n"
-        f"  confusion (rows: true digit, columns: predicted)\n  {'':>5} " + " ".join(f"{c:>4}" for c in range(10))
+        f"  confusion (rows: true digit, columns: predicted)\n  {'':>5} "
+        + " ".join(f"{c:>4}" for c in range(10))
         + f"\n{matrix}"
     )

@@ -84,14 +84,18 @@ def centre_of_mass(image: np.ndarray) -> tuple[float, float]:
     return r, c
 
 
-def fit_box(ink: np.ndarray, box: int = BOX) -> np.ndarray | None:
-    """Crop the ink's bounding box and scale its longer side to `box` pixels."""
+def ink_box(ink: np.ndarray) -> tuple[int, int, int, int] | None:
+    """(top, bottom, left, right) of the ink's bounding box, ends exclusive; None without ink."""
     mask = ink > INK_THRESHOLD
     rows = np.flatnonzero(mask.any(axis=1))
     if rows.size == 0:
         return None
     cols = np.flatnonzero(mask.any(axis=0))
-    crop = ink[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    return int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+
+
+def scale_to_box(crop: np.ndarray, box: int = BOX) -> np.ndarray:
+    """`crop` resized so that its longer side is `box` pixels, keeping the aspect ratio."""
     h, w = crop.shape
     longer = max(h, w)
     height = max(1, round(box * h / longer))
@@ -99,20 +103,36 @@ def fit_box(ink: np.ndarray, box: int = BOX) -> np.ndarray | None:
     return resize_area(crop, height, width)
 
 
-def place(digit: np.ndarray, centre: bool = True, size: int = SIZE) -> np.ndarray:
-    """Paste `digit` into a size x size field.
+def fit_box(ink: np.ndarray, box: int = BOX) -> np.ndarray | None:
+    """Crop the ink's bounding box and scale its longer side to `box` pixels."""
+    found = ink_box(ink)
+    if found is None:
+        return None
+    top, bottom, left, right = found
+    return scale_to_box(ink[top:bottom, left:right], box)
+
+
+def offset(digit: np.ndarray, centre: bool = True, size: int = SIZE) -> tuple[int, int]:
+    """(top, left) where `digit` goes in a size x size field.
 
     With `centre`, the integer shift that brings its centre of mass nearest the
     field's centre (as MNIST did); without, its bounding box is centred instead.
-    Ink shifted past the field's edge is cut off, as in MNIST.
     """
     h, w = digit.shape
     if centre:
         r, c = centre_of_mass(digit)
         target = CENTRE * size / SIZE
-        top, left = int(np.floor(target - r + 0.5)), int(np.floor(target - c + 0.5))  # round half up
-    else:
-        top, left = (size - h) // 2, (size - w) // 2
+        return int(np.floor(target - r + 0.5)), int(np.floor(target - c + 0.5))  # round half up
+    return (size - h) // 2, (size - w) // 2
+
+
+def place(digit: np.ndarray, centre: bool = True, size: int = SIZE) -> np.ndarray:
+    """Paste `digit` into a size x size field at `offset(digit, centre)`.
+
+    Ink shifted past the field's edge is cut off, as in MNIST.
+    """
+    h, w = digit.shape
+    top, left = offset(digit, centre, size)
     field = np.zeros((size, size), dtype=np.float32)
     r0, c0 = max(top, 0), max(left, 0)
     r1, c1 = min(top + h, size), min(left + w, size)
@@ -123,10 +143,25 @@ def place(digit: np.ndarray, centre: bool = True, size: int = SIZE) -> np.ndarra
 
 def to_mnist(rgba: np.ndarray, centre: bool = True) -> np.ndarray | None:
     """28x28 float32 image in [0, 1], white digit on black; None when there is no ink."""
-    digit = fit_box(ink_map(rgba))
-    if digit is None:
+    framed = to_mnist_framed(rgba, centre)
+    return None if framed is None else framed[0]
+
+
+def to_mnist_framed(rgba: np.ndarray, centre: bool = True) -> tuple[np.ndarray, tuple[float, ...]] | None:
+    """`to_mnist`'s image and where it lies on the bitmap: (row0, col0, row_scale, col_scale),
+    so that the input's point (y, x) (pixel i spans [i, i+1)) is the bitmap's point
+    (row0 + y * row_scale, col0 + x * col_scale). The page uses it to lay maps computed
+    on the input (Grad-CAM) over the drawing. None when there is no ink."""
+    ink = ink_map(rgba)
+    found = ink_box(ink)
+    if found is None:
         return None
-    return np.clip(place(digit, centre=centre), 0.0, 1.0)
+    top, bottom, left, right = found
+    digit = scale_to_box(ink[top:bottom, left:right])
+    row_scale, col_scale = (bottom - top) / digit.shape[0], (right - left) / digit.shape[1]
+    shift_rows, shift_cols = offset(digit, centre)
+    frame = (top - shift_rows * row_scale, left - shift_cols * col_scale, row_scale, col_scale)
+    return np.clip(place(digit, centre=centre), 0.0, 1.0), frame
 
 
 def normalize(images: np.ndarray) -> np.ndarray:

@@ -6,7 +6,8 @@
  * never blocks the page's main thread.
  *
  * Messages in: {id, type: "open", modelUrl, wasmPaths} then {id, type: "run", input,
- * shape, feed, fetch}. Out: {id, ok: true, ...} or {id, ok: false, error}.
+ * shape, feed, fetches (output names)}. Out: {id, ok: true, ...} or {id, ok: false, error}.
+ * The page starts one such worker per model, so that two models run side by side.
  */
 
 import * as ort from "../vendor/ort/ort.wasm.min.mjs";
@@ -61,13 +62,15 @@ async function warmUp(session) {
   }
 }
 
-async function run({ input, shape, feed, fetch: name }) {
+/** Replies {outputs: {name: {data, dims}}, ms} for the output names in `fetches`. */
+async function run({ input, shape, feed, fetches }) {
   const start = performance.now();
   const tensor = new ort.Tensor("float32", input, shape);
-  const outputs = await session.run({ [feed]: tensor });
-  const logits = outputs[name].data;
+  const results = await session.run({ [feed]: tensor }, fetches);
+  const outputs = {};
+  for (const name of fetches) outputs[name] = { data: results[name].data, dims: results[name].dims };
   tensor.dispose();
-  return { reply: { logits, ms: performance.now() - start }, transfer: [] };
+  return { reply: { outputs, ms: performance.now() - start }, transfer: [] };
 }
 
 const handlers = { open, run };

@@ -23,10 +23,11 @@ export class Inference {
     this.opened.catch(() => {}); // reported when awaited, after Python has started
   }
 
-  /** Logits (Float32Array) for a float32 input of `shape`, feeding `feed`, reading `fetch`. */
-  async run(input, shape, feed, fetch) {
-    const { logits, ms } = await this.#call({ type: "run", input, shape, feed, fetch });
-    return { logits, ms };
+  /** {outputs: {name: {data (Float32Array), dims}}, ms} for a float32 input of `shape`,
+   * feeding `feed`, reading the outputs named in `fetches`. */
+  async run(input, shape, feed, fetches) {
+    const { outputs, ms } = await this.#call({ type: "run", input, shape, feed, fetches });
+    return { outputs, ms };
   }
 
   #call(message) {

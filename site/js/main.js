@@ -7,6 +7,7 @@ import { PageError, startRuntime } from "./runtime.js";
 import { View } from "./view.js";
 
 const DEFAULT_MODEL = "cnn";
+const COMPANION = { cnn: "mlp" }; // the model shown side by side with the page's model
 
 const view = new View(document);
 const pad = new DrawingPad(document.getElementById("pad"));
@@ -45,7 +46,11 @@ window.digitPad = {
     return btoa(binary);
   },
   timings: () => live.timings.slice(),
+  /** The Grad-CAM maps on screen: {class, source, h, w, maps: ten normalized maps} or null. */
+  gradcam: () => view.gradcam.state(),
 };
+
+view.compare.onCentringChange((centre) => live.setCentring(centre));
 
 function modelName() {
   const name = new URLSearchParams(location.search).get("model") || DEFAULT_MODEL;
@@ -55,11 +60,36 @@ function modelName() {
 async function boot() {
   if ((await window.digitPadPreflight) !== "go") return;
   try {
-    const runtime = await startRuntime(modelName(), (stage, status, detail) => view.stage(stage, status, detail));
+    const name = modelName();
+    const runtime = await startRuntime(name, (stage, status, detail) => view.stage(stage, status, detail));
+    view.setExplainable(Boolean(runtime.model.cam));
     live.attach(runtime);
     performance.mark("digit-pad:ready");
+    compareWith(runtime, COMPANION[name]);
   } catch (error) {
     view.showError(error instanceof PageError ? error.message : `Loading failed: ${error?.message ?? error}`);
+  }
+}
+
+/** Loads the second model once the page's own is ready (so it never delays the first prediction). */
+async function compareWith(runtime, name) {
+  if (!name) {
+    view.compare.off();
+    return;
+  }
+  view.compare.loading(name);
+  try {
+    await runtime.addCompanion(name);
+    view.compare.ready();
+    live.request(); // the drawing on the pad, if any, gets the second answer too
+  } catch (error) {
+    view.compare.failed(`The ${name.toUpperCase()} could not be loaded: ${error?.message ?? error}`);
+    return;
+  }
+  try {
+    await view.compare.showCentringCost([runtime.model.name, name], document.baseURI);
+  } catch {
+    // the figures are an extra: a missing or unreadable card only leaves them out
   }
 }
 

@@ -19,7 +19,8 @@ export class LivePredictor {
     this.dirty = false;
     this.epoch = 0; // bumped when ink is removed: older results are stale
     this.shownPixels = null; // the RGBA bitmap behind the prediction on screen
-    this.timings = []; // per prediction, ms: read, preprocess, inference, roundTrip, dom, total
+    this.timings = []; // per prediction, ms: read, preprocess, inference, companions, roundTrip, dom, gradcam, total
+    this.options = { centre: true }; // preprocessing options (see runtime.js predict)
     pad.addEventListener("change", () => this.request());
     pad.addEventListener("erase", () => this.#erased());
   }
@@ -28,6 +29,12 @@ export class LivePredictor {
   attach(runtime) {
     this.runtime = runtime;
     if (this.pad.isEmpty) this.view.showReady();
+    this.request();
+  }
+
+  /** Centre the digit's mass (as MNIST did) or only its box; predicts again. */
+  setCentring(centre) {
+    this.options = { ...this.options, centre };
     this.request();
   }
 
@@ -61,7 +68,7 @@ export class LivePredictor {
     this.inFlight = true;
     let result;
     try {
-      result = await this.runtime.predict(pixels);
+      result = await this.runtime.predict(pixels, this.options);
     } catch (error) {
       this.view.showError(`The prediction failed unexpectedly: ${error?.message ?? error}`);
       return;
@@ -70,15 +77,17 @@ export class LivePredictor {
     }
     const t2 = performance.now();
     if (epoch === this.epoch) {
-      this.view.showPrediction(result, strokes);
+      const gradcam = this.view.showPrediction(result, strokes);
       this.shownPixels = result.digit === null ? null : pixels;
       const t3 = performance.now();
       this.#record({
         read: t1 - t0,
         preprocess: result.ms.preprocess,
         inference: result.ms.inference,
+        companions: result.ms.companions,
         roundTrip: t2 - t1,
         dom: t3 - t2,
+        gradcam, // part of dom: drawing the heatmaps
         total: t3 - t0,
       });
     }

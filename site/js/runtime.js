@@ -60,7 +60,8 @@ export function softmax(logits) {
 /**
  * Loads everything for the model `modelName` (site/models/<name>.onnx).
  * `reportStage(stage, status, detail)` is told of each stage: python, numpy, model.
- * Resolves to {model: {name, version}, predict(pixels) -> Promise<prediction>}.
+ * Resolves to {model: {name, version, cam}, predict(pixels, options) -> Promise<prediction>,
+ * addCompanion(name) -> Promise<model>} (see below).
  */
 export async function startRuntime(modelName, reportStage) {
   const onStage = (stage, status, detail) => {
@@ -89,19 +90,71 @@ export async function startRuntime(modelName, reportStage) {
   if (!model.ok) throw new PageError(model.error);
   onStage("model", "done", `${model.name} (format ${model.version})`);
 
+  const main = { name: modelName, inference, model };
+  const companions = new Map(); // name -> {name, inference, model}: models that predict alongside
   const size = INK_BITMAP.size;
-  /** {digit (null: no ink), probs, pixels (28x28 input in [0, 1]), ms: {preprocess, inference}} */
-  async function predict(pixels) {
-    const prepared = await python.prepare(pixels, size, size);
+
+  /**
+   * The prediction for an RGBA ink bitmap: {digit (null: no ink), probs, pixels (28x28
+   * input in [0, 1]), cam ({data: Float32Array [10 * h * w], h, w} or null), frame
+   * (where the input lies on the bitmap, see worker.py), others: {name: {digit, probs}}
+   * for the companions, ms: {preprocess, inference, companions}}. The models run at the
+   * same time, each in its own worker. Without `centre`, preprocessing centres the
+   * digit's box rather than its centre of mass.
+   */
+  async function predict(pixels, { centre = true } = {}) {
+    const prepared = await python.prepare(pixels, size, size, centre);
     if (prepared.pixels == null) {
-      return { digit: null, probs: [], pixels: [], ms: { preprocess: prepared.ms, inference: 0 } };
+      const ms = { preprocess: prepared.ms, inference: 0, companions: 0 };
+      return { digit: null, probs: [], pixels: [], cam: null, frame: null, others: {}, ms };
     }
-    const { logits, ms } = await inference.run(prepared.input, prepared.shape, model.feed, model.fetch);
-    const probs = softmax(logits);
-    const digit = probs.indexOf(Math.max(...probs));
-    return { digit, probs, pixels: Array.from(prepared.pixels), ms: { preprocess: prepared.ms, inference: ms } };
+    const [first, ...rest] = await Promise.all([main, ...companions.values()].map((m) => classify(m, prepared)));
+    return {
+      ...first,
+      pixels: Array.from(prepared.pixels),
+      frame: prepared.frame,
+      others: Object.fromEntries(rest.map((r) => [r.name, r])),
+      ms: {
+        preprocess: prepared.ms,
+        inference: first.ms,
+        companions: Math.max(0, ...rest.map((r) => r.ms)),
+      },
+    };
+  }
+
+  /**
+   * Loads `name` (site/models/<name>.onnx) in an onnxruntime worker of its own, checks
+   * it like the main model, and from then on predicts with it too (in `others`).
+   * Resolves to its description; rejects with a PageError in plain words.
+   */
+  async function addCompanion(name) {
+    const companion = new Inference(here(`models/${name}.onnx`), here("vendor/ort/"));
+    let opened;
+    try {
+      opened = await companion.opened;
+    } catch (error) {
+      throw new PageError(error.message);
+    }
+    const checked = await python.check_model(opened.model, opened.inputs, opened.outputs, name);
+    if (!checked.ok) throw new PageError(checked.error);
+    companions.set(name, { name, inference: companion, model: checked });
+    return checked;
   }
 
   await predict(sampleDrawing(size)); // first runs allocate and fill caches: not on the first stroke
-  return { model, predict };
+  return { model, predict, addCompanion };
+}
+
+/** One model's answer for a prepared input: {name, digit, probs, cam, ms}. */
+async function classify({ name, inference, model }, prepared) {
+  const fetches = model.cam ? [model.fetch, model.cam] : [model.fetch];
+  const { outputs, ms } = await inference.run(prepared.input, prepared.shape, model.feed, fetches);
+  const probs = softmax(outputs[model.fetch].data);
+  const digit = probs.indexOf(Math.max(...probs));
+  let cam = null;
+  if (model.cam) {
+    const [, , h, w] = outputs[model.cam].dims;
+    cam = { data: outputs[model.cam].data, h, w };
+  }
+  return { name, digit, probs, cam, ms };
 }

@@ -1,5 +1,9 @@
 /* Everything the page shows: the prediction (and its data-* contract for tests), the
- * probability bars, the model's 28x28 input, loading stages and errors. */
+ * probability bars, the model's 28x28 input, the Grad-CAM heatmaps (gradcam.js), the
+ * second model side by side (compare.js), loading stages and errors. */
+
+import { CompareView } from "./compare.js";
+import { GradCamView } from "./gradcam.js";
 
 const SIZE = 28; // side of the model input shown in #input28
 
@@ -15,19 +19,41 @@ export class View {
     this.inputImage = this.inputContext.createImageData(SIZE, SIZE);
     this.stages = doc.getElementById("stages");
     this.bars = this.#makeBars(doc.getElementById("bars"));
+    this.gradcam = new GradCamView(doc, (picked) => this.#showPicked(picked));
+    this.compare = new CompareView(doc);
     this.failed = false;
   }
 
+  /** Each bar is a button: picking it shows that digit's heatmap (see gradcam.js), once the
+   * model is known to have heatmaps (setExplainable). */
   #makeBars(list) {
     const bars = [];
     for (let digit = 0; digit < 10; digit++) {
       const item = document.createElement("li");
       item.dataset.digit = String(digit);
-      item.innerHTML = `<span class="label">${digit}</span><span class="track"><span class="fill"></span></span><span class="value"></span>`;
+      item.innerHTML =
+        `<button type="button" class="bar" aria-pressed="false" title="Show what points to ${digit}" disabled>` +
+        `<span class="label">${digit}</span><span class="track"><span class="fill"></span></span>` +
+        `<span class="value"></span></button>`;
+      const button = item.querySelector("button");
+      button.addEventListener("click", () => this.gradcam.pick(digit));
       list.append(item);
-      bars.push({ item, fill: item.querySelector(".fill"), value: item.querySelector(".value") });
+      bars.push({ item, button, fill: item.querySelector(".fill"), value: item.querySelector(".value") });
     }
     return bars;
+  }
+
+  #showPicked(picked) {
+    this.bars.forEach(({ item, button }, digit) => {
+      item.classList.toggle("picked", digit === picked);
+      button.setAttribute("aria-pressed", String(digit === picked));
+    });
+  }
+
+  /** Whether the model explains itself (has Grad-CAM maps): the bars are pickable only then. */
+  setExplainable(explainable) {
+    this.gradcam.setAvailable(explainable);
+    for (const { button } of this.bars) button.disabled = !explainable;
   }
 
   /** Loading progress: stage is "python" | "numpy" | "model", status "active" | "done". */
@@ -51,14 +77,19 @@ export class View {
     for (const bar of this.bars) this.#setBar(bar, 0, false);
     this.input28.dataset.pixels = "[]";
     this.inputContext.clearRect(0, 0, SIZE, SIZE);
+    this.gradcam.clear();
+    this.compare.showReady();
   }
 
-  /** A prediction: {digit, probs[10], pixels[784]} computed from `strokes` finished strokes. */
+  /**
+   * A prediction computed from `strokes` finished strokes: {digit, probs[10], pixels[784],
+   * cam, frame, others: {mlp}} (see runtime.js). Returns the ms spent on the heatmaps.
+   */
   showPrediction(result, strokes) {
-    if (this.failed) return;
+    if (this.failed) return 0;
     if (result.digit === null) {
       this.showReady();
-      return;
+      return 0;
     }
     const { digit, probs, pixels } = result;
     Object.assign(this.prediction.dataset, {
@@ -72,6 +103,8 @@ export class View {
     this.hint.textContent = "";
     probs.forEach((p, i) => this.#setBar(this.bars[i], p, i === digit));
     this.#showInput(pixels);
+    this.compare.show(result.others, strokes);
+    return this.gradcam.show(result);
   }
 
   #setBar(bar, p, top) {
@@ -99,5 +132,6 @@ export class View {
     this.error.textContent = message;
     this.error.hidden = false;
     this.hint.textContent = "";
+    this.gradcam.clear();
   }
 }

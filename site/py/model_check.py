@@ -19,6 +19,7 @@ from dataclasses import dataclass
 METADATA_PROPS_FIELD = 14  # ModelProto.metadata_props
 KEY_FIELD, VALUE_FIELD = 1, 2  # StringStringEntryProto.key / .value
 VARINT, FIXED64, LENGTH_DELIMITED, FIXED32 = 0, 1, 2, 5  # protobuf wire types
+CAM_KEY = "cam_output"  # metadata naming the optional Grad-CAM output [N, classes, H, W] (export/gradcam.py)
 
 
 def _varint(data: memoryview, pos: int) -> tuple[int, int]:
@@ -143,4 +144,27 @@ def problems(metadata: dict[str, str], inputs: list[Port], outputs: list[Port], 
             f"its output {port.name!r} is {port.type} of shape {list(port.shape)}, "
             f"the page reads float32 of shape [N, {expected.classes}]"
         )
+    found += _cam_problems(metadata, outputs, expected)
     return found
+
+
+def _cam_problems(metadata: dict[str, str], outputs: list[Port], expected: Expected) -> list[str]:
+    """A model that says it has Grad-CAM maps (metadata cam_output) must have them:
+    float32 [N, classes, H, W]. A model without maps (the MLP) is fine: the page shows none."""
+    name = metadata.get(CAM_KEY)
+    if name is None:
+        return []
+    port = {p.name: p for p in outputs}.get(name)
+    if port is None:
+        return [f"its metadata names a Grad-CAM output {name!r}, but it has no such output"]
+    if port.type != "float32" or len(port.shape) != 4 or port.shape[1] != expected.classes:
+        return [
+            f"its Grad-CAM output {name!r} is {port.type} of shape {list(port.shape)}, "
+            f"the page reads float32 of shape [N, {expected.classes}, H, W]"
+        ]
+    return []
+
+
+def cam_output(metadata: dict[str, str]) -> str | None:
+    """The name of the model's Grad-CAM output, None when it has none (check `problems` first)."""
+    return metadata.get(CAM_KEY)

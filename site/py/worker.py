@@ -38,8 +38,9 @@ def _ports(ports) -> list[model_check.Port]:
 
 def check_model(model, inputs, outputs, model_name: str) -> dict:
     """Is the model (ONNX bytes as a JS Uint8Array; ports as onnxruntime reports them)
-    the one the page expects? {"ok": True, name, version, feed, fetch} or
-    {"ok": False, "error": what is wrong, in plain words}."""
+    the one the page expects? {"ok": True, name, version, feed, fetch, cam} (cam: the
+    name of its Grad-CAM output, None when it has none) or {"ok": False, "error": what
+    is wrong, in plain words}."""
     metadata = model_check.read_metadata(model.to_bytes())
     expected = model_check.Expected(
         model_name=model_name, mean=preprocess.MEAN, std=preprocess.STD, size=preprocess.SIZE,
@@ -55,26 +56,31 @@ def check_model(model, inputs, outputs, model_name: str) -> dict:
         "version": metadata["version"],
         "feed": INPUT_NAME,
         "fetch": OUTPUT_NAME,
+        "cam": model_check.cam_output(metadata),
     }
 
 
-def prepare(rgba, width: int, height: int) -> dict:
+def prepare(rgba, width: int, height: int, centre: bool = True) -> dict:
     """The model input for an RGBA bitmap (a JS Uint8ClampedArray, width x height x 4).
 
     {"pixels": the 28x28 image in [0, 1] (Float32Array of 784, row by row; None when
     there is no ink), "input": the normalized [1, 1, 28, 28] input (Float32Array),
-    "shape", "ms": time spent here}.
+    "shape", "frame": where the input lies on the bitmap ([row0, col0, row_scale,
+    col_scale], see preprocess.to_mnist_framed), "ms": time spent here}. Without
+    `centre` the digit's box is centred instead of its centre of mass.
     """
     start = js.performance.now()
     image = np.frombuffer(rgba.to_bytes(), dtype=np.uint8).reshape(height, width, 4)
-    small = preprocess.to_mnist(image)
-    if small is None:
-        return {"pixels": None, "input": None, "shape": [], "ms": js.performance.now() - start}
+    framed = preprocess.to_mnist_framed(image, centre=bool(centre))
+    if framed is None:
+        return {"pixels": None, "input": None, "shape": [], "frame": [], "ms": js.performance.now() - start}
+    small, frame = framed
     batch = preprocess.normalize(small)
     return {
         "pixels": to_js(small.ravel()),
         "input": to_js(batch.ravel()),
         "shape": list(batch.shape),
+        "frame": [float(v) for v in frame],
         "ms": js.performance.now() - start,
     }
 

@@ -13,12 +13,44 @@ The page's contract for tests (keep it stable, other tests rely on it):
 - `#error`: the visible plain-words message when `data-state` is error.
 - `#input28`: the 28x28 model input ("what the model sees"); `data-pixels` is a JSON
   array of its 784 values in [0, 1], row by row, before normalization.
+- `#bars li[data-digit=d] button`: the probability bar of digit d; picking it (click,
+  Enter, Space) shows d's heatmap, picking it again the top class's (`aria-pressed`).
+- `#gradcam`: the Grad-CAM heatmap over the pad, a canvas whose 280x280 backing store
+  is the ink bitmap's space (its opacity is the normalized map); `data-class` = the
+  class it shows ("" when none: empty pad, or a model without maps such as the MLP),
+  `data-source` = top | picked ("" when none); hidden when there is none or when
+  `#gradcam-show` (checkbox, on by default) is off. `#gradcam28`: the same over #input28.
+  A clear pad forgets the pick.
+- `#gradcam-all` (checkbox): shows `#gradcam-grid`, ten `.cam-cell[data-class=d]`
+  buttons, each with a `canvas[data-class=d]` (the input with d's map; `.shown` on the
+  class #gradcam shows); picking a cell picks its class. `window.digitPad.gradcam()`:
+  {class, source, h, w, maps: ten normalized maps of h*w values} or null.
+- `#prediction-mlp`: the MLP's answer to the same drawing, side by side with the CNN's
+  (#prediction): `data-state` = loading | ready | predicted | error | off (no second
+  model: ?model=mlp), `data-digit`, `data-probs`, `data-strokes` as for #prediction;
+  it loads after the page is ready, so wait for it (Pad.wait_companion).
+- `#skip-centring` (checkbox, off by default): both models get the digit with its box
+  centred instead of its centre of mass (preprocess.to_mnist(rgba, centre=False));
+  #input28 shows that input. Tests that turn it on turn it off again.
 - `window.digitPad.bitmap()`: base64 of the 280x280 RGBA ink bitmap behind the shown
   prediction ("" when none); `window.digitPad.pad.strokes`: the finished strokes as
   [x, y] points in that bitmap's pixels; `window.digitPad.timings()`: per-prediction
-  timings (ms: read, preprocess, inference, roundTrip, dom, total).
+  timings (ms: read, preprocess, inference, companions (the MLP, run at the same time),
+  roundTrip, dom, gradcam (drawing the heatmaps, part of dom), total).
 - Performance marks `digit-pad:pad` (the pad takes strokes), `digit-pad:<stage>:done`
   (python, numpy, model) and `digit-pad:ready`.
+
+The model card page (card.html, tests in test_card.py): `#card` has `data-state` =
+loading | ready | error and `data-model` = the card shown (cnn | mlp; `?model=` picks
+one, the `#model-switch [data-model]` buttons switch). `#card-error` is the visible
+plain-words message (state error) when a card or models/test-digits.bin is missing or
+damaged. `#card-accuracy` `data-value` = the card's test.accuracy. `#confusion` is the
+test confusion matrix: `.cell` elements with `data-true`, `data-pred`, `data-count`
+(buttons when the count is not 0); picking one fills `#cell-digits` (`data-true`,
+`data-pred`, `data-count`, `data-shown`) with `.digit-tile` figures (`data-index`: the
+MNIST test index, `data-label`), one per index in the card's
+test.confusion_examples[true][pred]: every error up to 64, the first 12 right answers.
+`#hardest .digit-tile`: the card's hardest errors, in its order.
 
 One browser serves the whole session; tests that need no fresh page load share one
 ready page (`app`), and wait on data-* attributes rather than sleeping.

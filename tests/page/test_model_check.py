@@ -137,3 +137,33 @@ def test_missing_metadata_is_reported():
 def test_wrong_inputs_or_outputs_are_reported(inputs, outputs, words):
     found = model_check.problems(GOOD_METADATA, inputs, outputs, expected())
     assert len(found) == 1 and words in found[0]
+
+
+CAM_OUTPUT = model_check.Port("cam", "float32", ("batch", 10, 14, 14))
+
+
+def test_a_model_with_grad_cam_maps_passes_and_names_them():
+    metadata = {**GOOD_METADATA, "cam_output": "cam"}
+    assert model_check.problems(metadata, GOOD_INPUTS, [*GOOD_OUTPUTS, CAM_OUTPUT], expected()) == []
+    assert model_check.cam_output(metadata) == "cam"
+    assert model_check.cam_output(GOOD_METADATA) is None  # e.g. the MLP: the page shows no map
+
+
+def test_what_export_writes_for_grad_cam_is_what_the_page_expects():
+    gradcam = pytest.importorskip("export.gradcam")
+    metadata = {**GOOD_METADATA, **gradcam.METADATA}
+    outputs = [*GOOD_OUTPUTS, model_check.Port(gradcam.OUTPUT, "float32", ("batch", 10, 14, 14))]
+    assert model_check.problems(metadata, GOOD_INPUTS, outputs, expected()) == []
+
+
+@pytest.mark.parametrize(
+    ("outputs", "words"),
+    [
+        (GOOD_OUTPUTS, "no such output"),
+        ([*GOOD_OUTPUTS, model_check.Port("cam", "float32", ("batch", 10, 196))], "shape ['batch', 10, 196]"),
+        ([*GOOD_OUTPUTS, model_check.Port("cam", "float32", ("batch", 3, 14, 14))], "[N, 10, H, W]"),
+    ],
+)
+def test_a_promised_grad_cam_output_must_be_there(outputs, words):
+    found = model_check.problems({**GOOD_METADATA, "cam_output": "cam"}, GOOD_INPUTS, outputs, expected())
+    assert len(found) == 1 and words in found[0], found

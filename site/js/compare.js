@@ -1,0 +1,124 @@
+/* The second network, side by side: the MLP's live answer on the same drawing, with
+ * its probabilities, and the option that shows what the centring step is worth.
+ *
+ * #prediction-mlp carries the same data-* contract as #prediction (see
+ * tests/page/conftest.py): data-state loading | ready | predicted | error | off,
+ * data-digit, data-probs, data-strokes.
+ */
+
+export class CompareView {
+  constructor(doc = document) {
+    this.section = doc.getElementById("compare");
+    this.prediction = doc.getElementById("prediction-mlp");
+    this.digit = this.prediction.querySelector(".digit");
+    this.confidence = this.prediction.querySelector(".confidence");
+    this.hint = doc.getElementById("hint-mlp");
+    this.bars = this.#makeBars(doc.getElementById("bars-mlp"));
+    this.centring = doc.getElementById("skip-centring");
+    this.figures = doc.getElementById("centring-figures");
+    this.name = null; // the model shown here
+    this.loaded = false;
+  }
+
+  #makeBars(list) {
+    const bars = [];
+    for (let digit = 0; digit < 10; digit++) {
+      const item = document.createElement("li");
+      item.dataset.digit = String(digit);
+      item.innerHTML = `<span class="column"><span class="fill"></span></span><span class="label">${digit}</span>`;
+      list.append(item);
+      bars.push({ item, fill: item.querySelector(".fill") });
+    }
+    return bars;
+  }
+
+  /** `onChange(centre)` is told now (a reload may restore the box ticked) and whenever
+   * the person turns centring off or on again. */
+  onCentringChange(onChange) {
+    this.centring.addEventListener("change", () => onChange(!this.centring.checked));
+    onChange(!this.centring.checked);
+  }
+
+  /** No second model on this page (e.g. ?model=mlp shows the MLP alone). */
+  off() {
+    this.section.hidden = true;
+    this.prediction.dataset.state = "off";
+  }
+
+  loading(name) {
+    this.name = name;
+    this.section.hidden = false;
+    this.prediction.dataset.state = "loading";
+    this.hint.textContent = `Loading the ${name.toUpperCase()}…`;
+  }
+
+  failed(message) {
+    Object.assign(this.prediction.dataset, { state: "error", digit: "", probs: "[]" });
+    this.digit.textContent = "–";
+    this.confidence.textContent = "";
+    this.hint.textContent = message;
+    this.hint.classList.add("bad");
+  }
+
+  showReady() {
+    if (!this.loaded) return;
+    Object.assign(this.prediction.dataset, { state: "ready", digit: "", probs: "[]", strokes: "0" });
+    this.digit.textContent = "–";
+    this.confidence.textContent = "";
+    this.hint.textContent = "";
+    for (const bar of this.bars) this.#setBar(bar, 0, false);
+  }
+
+  /** Loaded: shows "ready" until its first prediction. */
+  ready() {
+    this.loaded = true;
+    this.showReady();
+  }
+
+  /** The companions' answers ({name: {digit, probs}}) for the drawing of `strokes` finished strokes. */
+  show(others, strokes) {
+    const result = others?.[this.name];
+    if (!this.loaded || !result) return;
+    const { digit, probs } = result;
+    Object.assign(this.prediction.dataset, {
+      state: "predicted",
+      digit: String(digit),
+      probs: JSON.stringify(probs),
+      strokes: String(strokes),
+    });
+    this.digit.textContent = String(digit);
+    this.confidence.textContent = `${(probs[digit] * 100).toFixed(1)}%`;
+    probs.forEach((p, i) => this.#setBar(this.bars[i], p, i === digit));
+  }
+
+  /**
+   * What skipping the centring costs each model on people's drawings, from the model
+   * cards (models/<name>.json, drawings.held_out_writers, written by export). Shows
+   * nothing when a card lacks the figures.
+   */
+  async showCentringCost(names, baseUrl) {
+    const splits = await Promise.all(
+      names.map(async (name) => {
+        const response = await fetch(new URL(`models/${name}.json`, baseUrl));
+        return response.ok ? (await response.json()).drawings?.held_out_writers : undefined;
+      }),
+    );
+    if (splits.some((split) => split?.accuracy_without_centring === undefined)) return;
+    const percent = (x) => `${(x * 100).toFixed(1)}%`;
+    const costs = names.map((name, i) => {
+      const { accuracy, accuracy_without_centring: without } = splits[i];
+      const points = ((accuracy - without) * 100).toFixed(1);
+      return `the ${name.toUpperCase()} ${points} points (${percent(accuracy)} → ${percent(without)})`;
+    });
+    this.figures.textContent =
+      `On ${splits[0].count.toLocaleString("en")} drawings by writers that no training decision saw, ` +
+      `skipping it costs ${costs.join(" and ")}.`;
+    this.figures.hidden = false;
+  }
+
+  #setBar(bar, p, top) {
+    bar.fill.style.height = `${(p * 100).toFixed(2)}%`;
+    bar.item.title = `${bar.item.dataset.digit}: ${(p * 100).toFixed(1)}%`;
+    bar.item.classList.toggle("top", top);
+  }
+}

@@ -1,0 +1,108 @@
+"""The CNN and the MLP side by side on the same drawing, and the centring option
+(see conftest.py for the contract). The MLP alone (?model=mlp) still works."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bench.pagekit import Pad, open_page, wait_ready
+from export.onnx_io import run, session
+from train import preprocess
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+# A "7" whose ink is top-heavy: its centre of mass sits well above its box's centre.
+SEVEN = [[(0.25, 0.22), (0.50, 0.22), (0.75, 0.22)], [(0.75, 0.22), (0.62, 0.45), (0.55, 0.62), (0.52, 0.80)]]
+TWO = [[(0.32, 0.32), (0.45, 0.22), (0.62, 0.26), (0.64, 0.42), (0.35, 0.75), (0.68, 0.75)]]
+
+
+def scaled(strokes, box):
+    return [[(x * box["width"], y * box["height"]) for x, y in points] for points in strokes]
+
+
+def offline_probs(model: str, image: np.ndarray) -> np.ndarray:
+    """The shipped model's softmax, by onnxruntime in CPython, for a 28x28 input in [0, 1]."""
+    logits = run(session(ROOT / "site" / "models" / f"{model}.onnx"), preprocess.normalize(image))[0]
+    exps = np.exp(logits - logits.max())
+    return exps / exps.sum()
+
+
+def test_both_models_predict_on_the_same_drawing(app, pad):
+    for strokes in (SEVEN, TWO):
+        cnn = pad.draw(scaled(strokes, pad.box()))
+        mlp = pad.wait_companion(cnn["strokes"])
+        image = preprocess.to_mnist(pad.bitmap())
+        np.testing.assert_allclose(pad.model_input(), image, atol=1e-5)
+        for name, prediction in (("cnn", cnn), ("mlp", mlp)):  # each is its own model's answer to that input
+            probs = np.asarray(prediction["probs"])
+            np.testing.assert_allclose(probs, offline_probs(name, image), atol=1e-4)
+            assert prediction["digit"] == str(int(probs.argmax()))
+        mlp_text = app.page.inner_text("#prediction-mlp")
+        assert mlp["digit"] in mlp_text and f"{max(mlp['probs']) * 100:.1f}%" in mlp_text
+        assert app.page.is_visible("#compare") and app.page.is_visible("#bars-mlp")
+        pad.clear()
+        assert pad.page.get_attribute("#prediction-mlp", "data-state") == "ready"
+
+
+def wait_input(pad: Pad, expected: np.ndarray, timeout_s: float = 15.0) -> None:
+    """Waits until the page's model input equals `expected` (after an option changed)."""
+    deadline = time.monotonic() + timeout_s
+    while not np.allclose(pad.model_input(), expected, atol=1e-5):
+        assert time.monotonic() < deadline, "the model input did not change"
+        time.sleep(0.05)
+
+
+def test_skipping_centring_feeds_both_models_the_uncentred_digit(app, pad):
+    cnn = pad.draw(scaled(SEVEN, pad.box()))
+    bitmap = pad.bitmap()
+    centred, uncentred = preprocess.to_mnist(bitmap), preprocess.to_mnist(bitmap, centre=False)
+    assert np.abs(centred - uncentred).max() > 0.5  # the two placements differ for this digit
+    app.page.check("#skip-centring")
+    try:
+        wait_input(pad, uncentred)
+        data = Pad(app.page).prediction()
+        mlp = pad.wait_companion(cnn["strokes"])
+        np.testing.assert_allclose(data["probs"], offline_probs("cnn", uncentred), atol=1e-4)
+        np.testing.assert_allclose(mlp["probs"], offline_probs("mlp", uncentred), atol=1e-4)
+        assert app.page.get_attribute("#gradcam", "data-class") == data["digit"]  # the heatmap follows
+    finally:
+        app.page.uncheck("#skip-centring")
+    wait_input(pad, centred)
+
+
+def test_what_skipping_centring_costs_each_model_comes_from_the_model_cards(app):
+    cards = {name: json.loads((ROOT / "site" / "models" / f"{name}.json").read_text()) for name in ("cnn", "mlp")}
+    splits = {name: card.get("drawings", {}).get("held_out_writers", {}) for name, card in cards.items()}
+    if any("accuracy_without_centring" not in split for split in splits.values()):
+        pytest.skip("the model cards were exported without the figures without centring")
+    app.page.wait_for_selector("#centring-figures:not([hidden])")
+    text = app.page.inner_text("#centring-figures")
+    for name, split in splits.items():
+        before, after = split["accuracy"], split["accuracy_without_centring"]
+        assert f"{name.upper()} {(before - after) * 100:.1f} points ({before:.1%} → {after:.1%})" in text, text
+
+
+def test_the_mlp_alone_still_works_and_shows_no_heatmap(browser, base_url):
+    session_ = open_page(browser, base_url + "?model=mlp")
+    try:
+        assert wait_ready(session_.page) == "ready", session_.page.inner_text("#error")
+        pad = Pad(session_.page)
+        prediction = pad.draw(scaled(SEVEN, pad.box()))
+        np.testing.assert_allclose(
+            prediction["probs"], offline_probs("mlp", preprocess.to_mnist(pad.bitmap())), atol=1e-4
+        )
+        page = session_.page
+        assert page.is_hidden("#gradcam") and page.get_attribute("#gradcam", "data-class") == ""
+        assert page.is_hidden("#gradcam-controls") and page.is_hidden("#compare")
+        assert page.get_attribute("#prediction-mlp", "data-state") == "off"
+        assert page.evaluate("window.digitPad.gradcam()") is None
+        assert json.loads(page.get_attribute("#prediction", "data-probs")) == prediction["probs"]
+        assert session_.console_errors == []
+    finally:
+        session_.context.close()
