@@ -274,12 +274,19 @@ class DistHandler(http.server.SimpleHTTPRequestHandler):
             super().log_message(format, *args)
 
 
+class DistServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        """A browser that drops a download half-way (a closed tab, a cancelled request) is not an error."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 def make_server(directory: Path = DIST, port: int = 0, quiet: bool = False) -> http.server.ThreadingHTTPServer:
     """A server for `directory` on 127.0.0.1 (port 0: any free port); call serve_forever()."""
     handler = type("Handler", (DistHandler,), {"quiet": quiet})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(handler, directory=str(directory)))
-    server.daemon_threads = True
-    return server
+    return DistServer(("127.0.0.1", port), functools.partial(handler, directory=str(directory)))
 
 
 def serve(port: int, models: Path) -> None:
