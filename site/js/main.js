@@ -1,7 +1,7 @@
 /* Wires the page together. The pad takes strokes at once; Python, numpy and the model
  * load in workers meanwhile, and the first prediction appears as soon as they are ready. */
 
-import { DrawingPad } from "./pad.js";
+import { DrawingPad, INK_BITMAP } from "./pad.js";
 import { LivePredictor } from "./predictor.js";
 import { PageError, startRuntime } from "./runtime.js";
 import { View } from "./view.js";
@@ -37,8 +37,14 @@ window.digitPad = {
   live,
   /** The 280x280 RGBA bitmap the shown prediction used, base64-encoded ("" when none). */
   bitmap() {
-    const pixels = live.shownPixels;
-    if (!pixels) return "";
+    const region = live.shownPixels;
+    if (!region) return "";
+    const size = INK_BITMAP.size;
+    const pixels = new Uint8ClampedArray(size * size * 4).fill(255); // blank paper around the region
+    for (let row = 0; row < region.height; row++) {
+      const from = row * region.width * 4;
+      pixels.set(region.data.subarray(from, from + region.width * 4), ((region.y + row) * size + region.x) * 4);
+    }
     let binary = "";
     for (let i = 0; i < pixels.length; i += 0x8000) {
       binary += String.fromCharCode.apply(null, pixels.subarray(i, i + 0x8000));

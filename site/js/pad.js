@@ -19,6 +19,30 @@ export const INK_BITMAP = Object.freeze({
   lineJoin: "round",
 });
 
+/**
+ * The part of the ink bitmap that holds every inked pixel: the strokes' points grown by
+ * the brush radius and a margin for anti-aliasing. Everything outside it, its own border
+ * included, is blank paper, so preprocessing this region gives exactly what it gives for
+ * the whole bitmap, at a fraction of the pixels to read, send to Python and scan.
+ */
+export function inkRegion(strokes, style = INK_BITMAP) {
+  const reach = Math.ceil(style.lineWidth / 2) + 2;
+  let left = Infinity, top = Infinity, right = -Infinity, bottom = -Infinity;
+  for (const points of strokes) {
+    for (const [px, py] of points) {
+      left = Math.min(left, px); right = Math.max(right, px);
+      top = Math.min(top, py); bottom = Math.max(bottom, py);
+    }
+  }
+  const whole = { x: 0, y: 0, width: style.size, height: style.size };
+  if (left > right) return whole;
+  const x = Math.floor(left) - reach, y = Math.floor(top) - reach;
+  const width = Math.ceil(right) + reach + 1 - x, height = Math.ceil(bottom) + reach + 1 - y;
+  // Ink at the bitmap's edge: the whole bitmap, whose border then tells the paper as before.
+  if (x < 0 || y < 0 || x + width > style.size || y + height > style.size) return whole;
+  return { x, y, width, height };
+}
+
 /** Draws strokes (arrays of [x, y] in bitmap space) as round polylines; one point is a dot. */
 export function drawStrokes(ctx, strokes, style = INK_BITMAP) {
   ctx.fillStyle = style.paper;
@@ -97,7 +121,8 @@ export class DrawingPad extends EventTarget {
       drawStrokes(this.inkContext, this.#allStrokes());
       this.inkDirty = false;
     }
-    return this.inkContext.getImageData(0, 0, INK_BITMAP.size, INK_BITMAP.size).data;
+    const { x, y, width, height } = inkRegion(this.#allStrokes());
+    return { data: this.inkContext.getImageData(x, y, width, height).data, x, y, width, height };
   }
 
   undo() {

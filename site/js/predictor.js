@@ -18,7 +18,7 @@ export class LivePredictor {
     this.inFlight = false;
     this.dirty = false;
     this.epoch = 0; // bumped when ink is removed: older results are stale
-    this.shownPixels = null; // the RGBA bitmap behind the prediction on screen
+    this.shownPixels = null; // the ink bitmap's region behind the prediction on screen (pad.js readPixels)
     this.timings = []; // per prediction, ms: read, preprocess, inference, companions, roundTrip, dom, gradcam, total
     this.options = { centre: true }; // preprocessing options (see runtime.js predict)
     pad.addEventListener("change", () => this.request());

@@ -95,15 +95,16 @@ export async function startRuntime(modelName, reportStage) {
   const size = INK_BITMAP.size;
 
   /**
-   * The prediction for an RGBA ink bitmap: {digit (null: no ink), probs, pixels (28x28
+   * The prediction for a region of the RGBA ink bitmap ({data, x, y, width, height}, see
+   * pad.js inkRegion: every inked pixel lies inside it): {digit (null: no ink), probs, pixels (28x28
    * input in [0, 1]), cam ({data: Float32Array [10 * h * w], h, w} or null), frame
    * (where the input lies on the bitmap, see worker.py), others: {name: {digit, probs}}
    * for the companions, ms: {preprocess, inference, companions}}. The models run at the
    * same time, each in its own worker. Without `centre`, preprocessing centres the
    * digit's box rather than its centre of mass.
    */
-  async function predict(pixels, { centre = true } = {}) {
-    const prepared = await python.prepare(pixels, size, size, centre);
+  async function predict(region, { centre = true } = {}) {
+    const prepared = await python.prepare(region.data, region.width, region.height, centre);
     if (prepared.pixels == null) {
       const ms = { preprocess: prepared.ms, inference: 0, companions: 0 };
       return { digit: null, probs: [], pixels: [], cam: null, frame: null, others: {}, ms };
@@ -112,7 +113,7 @@ export async function startRuntime(modelName, reportStage) {
     return {
       ...first,
       pixels: Array.from(prepared.pixels),
-      frame: prepared.frame,
+      frame: onBitmap(prepared.frame, region),
       others: Object.fromEntries(rest.map((r) => [r.name, r])),
       ms: {
         preprocess: prepared.ms,
@@ -141,8 +142,14 @@ export async function startRuntime(modelName, reportStage) {
     return checked;
   }
 
-  await predict(sampleDrawing(size)); // first runs allocate and fill caches: not on the first stroke
+  await predict({ data: sampleDrawing(size), x: 0, y: 0, width: size, height: size }); // first runs allocate and fill caches: not on the first stroke
   return { model, predict, addCompanion };
+}
+
+/** A frame found on a region ([row0, col0, row_scale, col_scale]) as a frame on the whole bitmap. */
+function onBitmap(frame, region) {
+  const [row0, col0, rowScale, colScale] = frame;
+  return [row0 + region.y, col0 + region.x, rowScale, colScale];
 }
 
 /** One model's answer for a prepared input: {name, digit, probs, cam, ms}. */

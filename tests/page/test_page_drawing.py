@@ -87,6 +87,25 @@ def test_model_input_equals_preprocessing_in_cpython(pad):
     np.testing.assert_allclose(pad.model_input(), expected, atol=1e-5, rtol=0)
 
 
+EDGE_SEVEN = [[(0.0, 0.02), (0.5, 0.02)], [(0.5, 0.02), (0.3, 0.6)]]  # ink on the pad's top and left edges
+SMALL_DOT = [[(0.8, 0.8)]]
+
+
+@pytest.mark.parametrize("strokes", [SEVEN, EDGE_SEVEN, SMALL_DOT], ids=["seven", "at-the-edge", "dot"])
+def test_only_the_inked_region_is_read_and_nothing_is_lost(pad, strokes):
+    """The page reads and preprocesses only the region around the ink (pad.js inkRegion):
+    the bitmap it stands for must be the whole ink canvas, pixel for pixel, and the input
+    what CPython computes from that whole canvas."""
+    pad.draw(scaled(strokes, pad.box()))
+    whole = np.asarray(
+        pad.page.evaluate("Array.from(window.digitPad.pad.inkContext.getImageData(0, 0, 280, 280).data)"),
+        dtype=np.uint8,
+    ).reshape(280, 280, 4)
+    np.testing.assert_array_equal(pad.bitmap(), whole)
+    np.testing.assert_allclose(pad.model_input(), preprocess.to_mnist(whole), atol=1e-5, rtol=0)
+    pad.clear()
+
+
 def test_multi_stroke_prediction_uses_every_stroke(pad):
     box = pad.box()
     pad.draw(scaled(SEVEN, box))
