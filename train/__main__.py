@@ -13,12 +13,15 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from train import drawings, mnist, pendigits
 from train.augment import NONE, Augmentation
 from train.engine import fit, to_tensor
 from train.models import build, parameter_count
+from train.render import BITMAP_SIZE
+from train.strokes import StrokeDistortion, distort
 
 DEFAULTS = {  # per model: epochs, learning rate, schedule
     "cnn": dict(epochs=12, lr=3e-3, schedule="onecycle"),
@@ -42,6 +45,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         f"and pick the checkpoint on its validation writers (default ${pendigits.ENV_VAR} if --pen-repeat > 0)",
     )
     p.add_argument("--pen-repeat", type=int, default=0, help="times each training writer's digit is seen per epoch")
+    p.add_argument(
+        "--pen-distort", type=float, default=0.0,
+        help="strength of the random trajectory distortion (train/strokes.py) of every repeat but the first "
+        "(0: the repeats are identical)",
+    )  # fmt: skip
     p.add_argument(
         "--pen-validation-too", action="store_true",
         help="also train on the validation writers' drawings (for a final model, once the recipe is chosen on "
@@ -70,11 +78,26 @@ def augmentation(args: argparse.Namespace) -> Augmentation:
     return Augmentation(args.rotate, args.scale, args.shear, args.translate, args.thickness, args.elastic)
 
 
-def pen_tensors(digits: list[pendigits.PenDigit], dry_run: bool) -> tuple[torch.Tensor, torch.Tensor]:
-    """Digits drawn on the page's bitmap and preprocessed, as [N, 1, 28, 28] images in [0, 1]."""
+def pen_tensors(
+    digits: list[pendigits.PenDigit],
+    dry_run: bool,
+    repeat: int = 1,
+    distortion: StrokeDistortion | None = None,
+    seed: int = 0,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Digits drawn on the page's bitmap and preprocessed, as [N, 1, 28, 28] images in [0, 1], each
+    `repeat` times: as written, then (with `distortion`) as randomly distorted trajectories."""
     digits = digits[:200] if dry_run else digits
-    images = torch.from_numpy(drawings.to_images(digits))[:, None]
-    return images, torch.from_numpy(drawings.labels_of(digits))
+    written = [digit.on_pad(BITMAP_SIZE, BITMAP_SIZE) for digit in digits]
+    images = drawings.drawn_images(written)
+    if distortion is None:
+        images = np.tile(images, (repeat, 1, 1))
+    else:
+        rng = np.random.default_rng(seed)
+        variants = [distort(strokes, rng, distortion) for _ in range(repeat - 1) for strokes in written]
+        images = np.concatenate([images, drawings.drawn_images(variants)])
+    labels = np.tile(drawings.labels_of(digits), repeat)
+    return torch.from_numpy(images)[:, None], torch.from_numpy(labels)
 
 
 def pen_writers(validation_too: bool) -> tuple[frozenset[int], frozenset[int]]:
@@ -114,13 +137,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {error}", file=sys.stderr)
             return 2
         train_writers, validation_writers = pen_writers(args.pen_validation_too)
-        pen_train = pen_tensors(pendigits.by_writers(digits, train_writers), args.dry_run)
+        distortion = StrokeDistortion(args.pen_distort) if args.pen_distort else None
+        pen_train = pen_tensors(
+            pendigits.by_writers(digits, train_writers), args.dry_run, args.pen_repeat, distortion, args.seed
+        )
         if validation_writers:
             pen_val = pen_tensors(pendigits.by_writers(digits, validation_writers), args.dry_run)
-        train = (
-            torch.cat([train[0], pen_train[0].repeat(args.pen_repeat, 1, 1, 1)]),
-            torch.cat([train[1], pen_train[1].repeat(args.pen_repeat)]),
-        )
+        train = torch.cat([train[0], pen_train[0]]), torch.cat([train[1], pen_train[1]])
     if args.dry_run:
         args.epochs, val = 1, (val[0][:500], val[1][:500])
 
@@ -162,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
             "data": mnist.checksums(args.data_dir),
             "pendigits": {
                 "repeat": args.pen_repeat,
+                "distort": args.pen_distort,
                 "train_writers": sorted(pen_writers(args.pen_validation_too)[0]) if args.pen_repeat else [],
                 "validation_writers": sorted(pen_writers(args.pen_validation_too)[1]) if args.pen_repeat else [],
             },

@@ -8,13 +8,19 @@ from train.evaluate import confusion_matrix, per_class
 from train.pendigits import PenDigit
 from train.preprocess import SIZE, normalize, to_mnist
 from train.render import BITMAP_SIZE, render_rgba
+from train.strokes import Strokes
 
 
 def to_images(digits: list[PenDigit], centre: bool = True) -> np.ndarray:
     """[N, 28, 28] images in [0, 1]: each digit drawn on the page's bitmap, then preprocessed."""
-    images = np.zeros((len(digits), SIZE, SIZE), dtype=np.float32)
-    for i, digit in enumerate(digits):
-        image = to_mnist(render_rgba(digit.on_pad(BITMAP_SIZE, BITMAP_SIZE)), centre=centre)
+    return drawn_images([digit.on_pad(BITMAP_SIZE, BITMAP_SIZE) for digit in digits], centre)
+
+
+def drawn_images(drawings: list[Strokes], centre: bool = True) -> np.ndarray:
+    """[N, 28, 28] images in [0, 1] of strokes in pad coordinates, drawn and preprocessed as the page does."""
+    images = np.zeros((len(drawings), SIZE, SIZE), dtype=np.float32)
+    for i, strokes in enumerate(drawings):
+        image = to_mnist(render_rgba(strokes), centre=centre)
         if image is not None:
             images[i] = image
     return images

@@ -1,0 +1,63 @@
+"""Stroke-level augmentation: distorted trajectories stay drawable on the pad, and training uses them."""
+
+import numpy as np
+import pytest
+import torch
+
+from train import pendigits
+from train.__main__ import main as train_main
+from train.__main__ import pen_tensors
+from train.render import BITMAP_SIZE, LINE_WIDTH
+from train.strokes import StrokeDistortion, distort
+
+SEVEN = [[(60.0, 40.0), (200.0, 40.0), (120.0, 250.0)], [(90.0, 140.0), (170.0, 140.0)]]
+HAS_PENDIGITS = pendigits.resolve_path() is not None
+
+
+def points(strokes) -> np.ndarray:
+    return np.concatenate([np.asarray(s) for s in strokes])
+
+
+def test_without_strength_a_drawing_is_only_moved():
+    moved = distort(SEVEN, np.random.default_rng(0), StrokeDistortion(strength=0.0))
+    shift = points(moved) - points(SEVEN)
+    assert [len(s) for s in moved] == [len(s) for s in SEVEN]
+    np.testing.assert_allclose(shift, np.broadcast_to(shift[0], shift.shape), atol=1e-9)
+
+
+@pytest.mark.parametrize("strength", [0.5, 1.0, 3.0])
+def test_distorted_drawings_stay_whole_on_the_pad(strength):
+    rng = np.random.default_rng(1)
+    big = [[(x * 1.9 - 50, y * 1.1) for x, y in s] for s in SEVEN]  # wider than the pad may take once stretched
+    for _ in range(200):
+        moved = points(distort(big, rng, StrokeDistortion(strength=strength)))
+        assert moved.min() >= LINE_WIDTH / 2 - 1e-6 and moved.max() <= BITMAP_SIZE - LINE_WIDTH / 2 + 1e-6
+
+
+def test_distortion_changes_shape_and_is_reproducible():
+    how = StrokeDistortion()
+    a, b = (distort(SEVEN, np.random.default_rng(5), how) for _ in range(2))
+    assert a == b
+    other = points(distort(SEVEN, np.random.default_rng(6), how))
+    centred = [p - p.mean(axis=0) for p in (points(a), other)]
+    assert np.abs(centred[0] - centred[1]).max() > 1.0
+
+
+@pytest.mark.skipif(not HAS_PENDIGITS, reason=f"pendigits not found (set ${pendigits.ENV_VAR} to its folder)")
+def test_pen_tensors_repeat_first_as_written_then_distorted():
+    digits = pendigits.by_writers(pendigits.load(), pendigits.TRAIN_WRITERS)[:6]
+    plain, plain_labels = pen_tensors(digits, dry_run=False, repeat=3)
+    varied, varied_labels = pen_tensors(digits, dry_run=False, repeat=3, distortion=StrokeDistortion(), seed=2)
+    assert plain.shape == varied.shape == (18, 1, 28, 28)
+    assert torch.equal(plain_labels, varied_labels) and torch.equal(plain_labels[:6], plain_labels[6:12])
+    assert torch.equal(plain[:6], plain[6:12]) and torch.equal(plain[:6], varied[:6])
+    assert all(not torch.equal(plain[i], varied[i]) for i in range(6, 18))
+
+
+@pytest.mark.skipif(not HAS_PENDIGITS, reason=f"pendigits not found (set ${pendigits.ENV_VAR} to its folder)")
+def test_dry_run_trains_on_distorted_drawings(tmp_path):
+    args = ["--dry-run", "--width", "8", "--pen-repeat", "2", "--pen-distort", "1", "--out", str(tmp_path)]
+    assert train_main(args) == 0
+    checkpoint = torch.load(tmp_path / "cnn.pt", weights_only=False)
+    assert checkpoint["pendigits"]["distort"] == 1.0 and checkpoint["pendigits"]["repeat"] == 2
+    assert len(checkpoint["history"]["pen_val_accuracy"]) == 1

@@ -1,0 +1,69 @@
+"""Random variations of pen trajectories, drawn before rendering (stroke-level augmentation).
+
+Changing a drawing's pixels after preprocessing (train/augment.py) cannot change what
+the page's fixed 18 px brush does to a digit drawn smaller or larger, narrower or more
+slanted. Distorting the trajectory and then rendering it on the page's bitmap can:
+every variant is a drawing the page itself could have received.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from train.render import BITMAP_SIZE, LINE_WIDTH
+
+Strokes = list[list[tuple[float, float]]]
+
+
+@dataclass(frozen=True)
+class StrokeDistortion:
+    """Ranges of the random changes, each drawn uniformly in [-x, x]; `strength` scales them all."""
+
+    strength: float = 1.0
+    rotate: float = 12.0  # degrees
+    shear: float = 0.25  # x shift per unit of height (slant)
+    aspect: float = 0.2  # log of the width / height change
+    size: float = 0.35  # log of the size change (relative stroke width changes with it)
+    bend: float = 0.04  # smooth warp, as a fraction of the digit's size
+
+    def amount(self, name: str, rng: np.random.Generator) -> float:
+        return float(rng.uniform(-1.0, 1.0)) * getattr(self, name) * self.strength
+
+
+def distort(strokes: Strokes, rng: np.random.Generator, how: StrokeDistortion, pad: float = BITMAP_SIZE) -> Strokes:
+    """`strokes` (pad coordinates, y down) rotated, slanted, stretched, resized and gently bent
+    about their centre, then moved so that the whole digit, ink included, stays on the pad."""
+    points = np.concatenate([np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in strokes])
+    low, high = points.min(axis=0), points.max(axis=0)
+    centre, extent = (low + high) / 2, max(float((high - low).max()), 1.0)
+
+    angle = math.radians(how.amount("rotate", rng))
+    cos, sin = math.cos(angle), math.sin(angle)
+    stretch = math.exp(how.amount("aspect", rng))
+    size = math.exp(how.amount("size", rng))
+    linear = size * np.array([[cos, -sin], [sin, cos]]) @ np.array([[1.0, how.amount("shear", rng)], [0.0, 1.0]])
+    linear = linear @ np.diag([stretch, 1 / stretch])
+    # A bend: each coordinate moves by a random low-frequency sine of the other.
+    phases, freqs = rng.uniform(0, 2 * math.pi, 2), rng.uniform(0.5, 1.5, 2) * math.pi / extent
+    bend = np.array([how.amount("bend", rng), how.amount("bend", rng)]) * extent
+
+    def transform(stroke: np.ndarray) -> np.ndarray:
+        local = stroke - centre
+        local = local + bend * np.sin(freqs * local[:, ::-1] + phases)
+        return local @ linear.T
+
+    moved = [transform(np.asarray(s, dtype=np.float64).reshape(-1, 2)) for s in strokes]
+    every = np.concatenate(moved)
+    margin = LINE_WIDTH / 2 + 1
+    span = every.max(axis=0) - every.min(axis=0)
+    room = pad - 2 * margin
+    if span.max() > room:  # too big for the pad: shrink to fit
+        shrink = room / span.max()
+        moved, every, span = [m * shrink for m in moved], every * shrink, span * shrink
+    # Anywhere on the pad that keeps the digit whole (people draw high, low, left and right).
+    corner = margin + rng.uniform(0.0, 1.0, 2) * (room - span)
+    shift = corner - every.min(axis=0)
+    return [[(float(x), float(y)) for x, y in m + shift] for m in moved]
