@@ -5,9 +5,12 @@
  * after Python (+0.5 s measured). Here they load while Pyodide boots, and inference
  * never blocks the page's main thread.
  *
- * Messages in: {id, type: "open", modelUrl, wasmPaths} then {id, type: "run", input,
- * shape, feed, fetches (output names)}. Out: {id, ok: true, ...} or {id, ok: false, error}.
- * The page starts one such worker per model, so that two models run side by side.
+ * Messages in: {id, type: "open", modelUrl, wasmPaths}, then {id, type: "listen", channel,
+ * feed, fetches (output names)}: from then on the Python worker broadcasts each prepared
+ * input, {id, input, shape}, on the BroadcastChannel named `channel`, and the outputs go
+ * to the page. Out, to the page: {id, ok: true, ...} or {id, ok: false, error}. The input
+ * never passes through the page's main thread, where it would wait behind the person's
+ * drawing. The page starts one such worker per model, so that two models run side by side.
  */
 
 import * as ort from "../vendor/ort/ort.wasm.min.mjs";
@@ -62,6 +65,12 @@ async function warmUp(session) {
   }
 }
 
+/** Inputs broadcast on `channel` are run, feeding `feed` and fetching `fetches`; the page gets the outputs. */
+function listen({ channel, feed, fetches }) {
+  new BroadcastChannel(channel).onmessage = ({ data }) => answer(data.id, () => run({ ...data, feed, fetches }));
+  return { reply: {}, transfer: [] };
+}
+
 /** Replies {outputs: {name: {data, dims}}, ms} for the output names in `fetches`. */
 async function run({ input, shape, feed, fetches }) {
   const start = performance.now();
@@ -73,13 +82,16 @@ async function run({ input, shape, feed, fetches }) {
   return { reply: { outputs, ms: performance.now() - start }, transfer: [] };
 }
 
-const handlers = { open, run };
-
-onmessage = async ({ data }) => {
+/** Tells the page the outcome of `work` for message `id`. */
+async function answer(id, work) {
   try {
-    const { reply, transfer } = await handlers[data.type](data);
-    postMessage({ id: data.id, ok: true, ...reply }, transfer);
+    const { reply, transfer } = await work();
+    postMessage({ id, ok: true, ...reply }, transfer);
   } catch (error) {
-    postMessage({ id: data.id, ok: false, error: error?.message ?? String(error) });
+    postMessage({ id, ok: false, error: error?.message ?? String(error) });
   }
-};
+}
+
+const handlers = { open, listen };
+
+onmessage = ({ data }) => answer(data.id, () => handlers[data.type](data));

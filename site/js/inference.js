@@ -8,7 +8,8 @@ export class Inference {
     this.pending = new Map();
     this.nextId = 0;
     this.worker.onmessage = ({ data }) => {
-      const { resolve, reject } = this.pending.get(data.id);
+      const { resolve, reject } = this.pending.get(data.id) ?? {};
+      if (!resolve) return; // a result nobody waits for any more
       this.pending.delete(data.id);
       if (data.ok) resolve(data);
       else reject(new Error(data.error));
@@ -23,11 +24,22 @@ export class Inference {
     this.opened.catch(() => {}); // reported when awaited, after Python has started
   }
 
-  /** {outputs: {name: {data (Float32Array), dims}}, ms} for a float32 input of `shape`,
-   * feeding `feed`, reading the outputs named in `fetches`. */
-  async run(input, shape, feed, fetches) {
-    const { outputs, ms } = await this.#call({ type: "run", input, shape, feed, fetches });
-    return { outputs, ms };
+  /** From now on inputs broadcast on the BroadcastChannel named `channel` ({id, input,
+   * shape}) are fed to the model's `feed`, and it reads the outputs named in `fetches`:
+   * see `result`. Resolves once the model listens. */
+  async listen(channel, feed, fetches) {
+    await this.#call({ type: "listen", channel, feed, fetches });
+  }
+
+  /** Resolves to {outputs: {name: {data (Float32Array), dims}}, ms} once the input
+   * broadcast with `id` (a string) has been run. */
+  result(id) {
+    return new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }));
+  }
+
+  /** Forgets `result(id)`: no input with that id was sent after all. */
+  forget(id) {
+    this.pending.delete(id);
   }
 
   #call(message) {

@@ -90,9 +90,22 @@ export async function startRuntime(modelName, reportStage) {
   if (!model.ok) throw new PageError(model.error);
   onStage("model", "done", `${model.name} (format ${model.version})`);
 
-  const main = { name: modelName, inference, model };
+  // Python broadcasts each prepared input to the models on a channel of this page's own
+  // (another tab's page has another).
+  const channel = `digit-pad-inputs-${Date.now()}-${Math.random().toString(36).slice(2)}`; // randomUUID needs https
+  await python.connect(channel);
+
+  /** From now on every input Python prepares goes straight to this model too. */
+  async function connect(entry) {
+    const fetches = entry.model.cam ? [entry.model.fetch, entry.model.cam] : [entry.model.fetch];
+    await entry.inference.listen(channel, entry.model.feed, fetches);
+    return entry;
+  }
+
+  const main = await connect({ name: modelName, inference, model });
   const companions = new Map(); // name -> {name, inference, model}: models that predict alongside
   const size = INK_BITMAP.size;
+  let predictions = 0;
 
   /**
    * The prediction for a region of the RGBA ink bitmap ({data, x, y, width, height}, see
@@ -104,12 +117,20 @@ export async function startRuntime(modelName, reportStage) {
    * digit's box rather than its centre of mass.
    */
   async function predict(region, { centre = true } = {}) {
-    const prepared = await python.prepare(region.data, region.width, region.height, centre);
+    const id = `prediction-${predictions++}`;
+    const models = [main, ...companions.values()];
+    const answers = models.map((m) => m.inference.result(id).then((answer) => classify(m, answer)));
+    const forget = () => models.forEach((m) => m.inference.forget(id));
+    const prepared = await python.prepare(region.data, region.width, region.height, centre, id).catch((error) => {
+      forget();
+      throw error;
+    });
     if (prepared.pixels == null) {
+      forget();
       const ms = { preprocess: prepared.ms, inference: 0, companions: 0 };
       return { digit: null, probs: [], pixels: [], cam: null, frame: null, others: {}, ms };
     }
-    const [first, ...rest] = await Promise.all([main, ...companions.values()].map((m) => classify(m, prepared)));
+    const [first, ...rest] = await Promise.all(answers);
     return {
       ...first,
       pixels: Array.from(prepared.pixels),
@@ -138,7 +159,7 @@ export async function startRuntime(modelName, reportStage) {
     }
     const checked = await python.check_model(opened.model, opened.inputs, opened.outputs, name);
     if (!checked.ok) throw new PageError(checked.error);
-    companions.set(name, { name, inference: companion, model: checked });
+    companions.set(name, await connect({ name, inference: companion, model: checked }));
     return checked;
   }
 
@@ -152,10 +173,8 @@ function onBitmap(frame, region) {
   return [row0 + region.y, col0 + region.x, rowScale, colScale];
 }
 
-/** One model's answer for a prepared input: {name, digit, probs, cam, ms}. */
-async function classify({ name, inference, model }, prepared) {
-  const fetches = model.cam ? [model.fetch, model.cam] : [model.fetch];
-  const { outputs, ms } = await inference.run(prepared.input, prepared.shape, model.feed, fetches);
+/** One model's answer from its outputs ({outputs, ms}, see Inference.result): {name, digit, probs, cam, ms}. */
+function classify({ name, model }, { outputs, ms }) {
   const probs = softmax(outputs[model.fetch].data);
   const digit = probs.indexOf(Math.max(...probs));
   let cam = null;

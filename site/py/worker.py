@@ -2,8 +2,11 @@
 
 js/runtime.js calls the exported functions: `load_numpy` once Pyodide is up (a loading
 stage of its own), `check_model` once onnxruntime-web has opened the model (in its own
-worker, see js/inference-worker.js), then `prepare` for every drawing. The worker never
-reaches back into the page, so it works with or without cross-origin isolation.
+worker, see js/inference-worker.js), `connect` to name the BroadcastChannel on which the
+models' workers listen, then `prepare` for every drawing. `prepare` broadcasts the model
+input straight to the models, so that it never waits in the page's main thread behind
+the person's drawing. The worker never reaches back into the page, so it works with or
+without cross-origin isolation.
 
 The pixels-to-input step is `preprocess.to_mnist` + `preprocess.normalize`: the very
 module that training and evaluation use in CPython.
@@ -21,6 +24,16 @@ INPUT_NAME, OUTPUT_NAME = "image", "logits"
 # Imported by load_numpy, so that numpy's import shows as a loading stage of its own.
 np = None
 preprocess = None
+
+
+# Where prepared inputs go: a BroadcastChannel on which every model's worker listens.
+models = None
+
+
+def connect(channel: str) -> None:
+    """Broadcast prepared inputs on the BroadcastChannel named `channel` (one per page)."""
+    global models
+    models = js.BroadcastChannel.new(channel)
 
 
 def load_numpy() -> str:
@@ -60,29 +73,26 @@ def check_model(model, inputs, outputs, model_name: str) -> dict:
     }
 
 
-def prepare(rgba, width: int, height: int, centre: bool = True) -> dict:
-    """The model input for an RGBA bitmap (a JS Uint8ClampedArray, width x height x 4).
+def prepare(rgba, width: int, height: int, centre: bool, prediction_id: str) -> dict:
+    """The model input for an RGBA bitmap (a JS Uint8ClampedArray, width x height x 4),
+    broadcast to the models as {"id": prediction_id, "input": the normalized [1, 1, 28, 28]
+    input (Float32Array), "shape"}.
 
-    {"pixels": the 28x28 image in [0, 1] (Float32Array of 784, row by row; None when
-    there is no ink), "input": the normalized [1, 1, 28, 28] input (Float32Array),
-    "shape", "frame": where the input lies on the bitmap ([row0, col0, row_scale,
-    col_scale], see preprocess.to_mnist_framed), "ms": time spent here}. Without
-    `centre` the digit's box is centred instead of its centre of mass.
+    Returns {"pixels": the 28x28 image in [0, 1] (Float32Array of 784, row by row; None
+    when there is no ink, and then nothing is sent), "frame": where the input lies on the
+    bitmap ([row0, col0, row_scale, col_scale], see preprocess.to_mnist_framed), "ms":
+    time spent here}. Without `centre` the digit's box is centred instead of its centre of mass.
     """
     start = js.performance.now()
     image = np.frombuffer(rgba.to_bytes(), dtype=np.uint8).reshape(height, width, 4)
     framed = preprocess.to_mnist_framed(image, centre=bool(centre))
     if framed is None:
-        return {"pixels": None, "input": None, "shape": [], "frame": [], "ms": js.performance.now() - start}
+        return {"pixels": None, "frame": [], "ms": js.performance.now() - start}
     small, frame = framed
     batch = preprocess.normalize(small)
-    return {
-        "pixels": to_js(small.ravel()),
-        "input": to_js(batch.ravel()),
-        "shape": list(batch.shape),
-        "frame": [float(v) for v in frame],
-        "ms": js.performance.now() - start,
-    }
+    message = {"id": prediction_id, "input": batch.ravel(), "shape": list(batch.shape)}
+    models.postMessage(to_js(message, dict_converter=js.Object.fromEntries))
+    return {"pixels": to_js(small.ravel()), "frame": [float(v) for v in frame], "ms": js.performance.now() - start}
 
 
-__export__ = ["load_numpy", "check_model", "prepare"]
+__export__ = ["load_numpy", "check_model", "connect", "prepare"]
