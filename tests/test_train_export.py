@@ -8,6 +8,7 @@ from export.onnx_io import INPUT, OUTPUT, export, read_metadata, run, session, v
 from train import mnist, preprocess
 from train.__main__ import main as train_main
 from train.augment import NONE, Augmentation, augment
+from train.engine import soft_targets
 from train.models import build, parameter_count
 
 HAS_TRAIN_SPLIT = all((mnist.resolve_dir() / spec.name).is_file() for spec in mnist.FILES["train"])
@@ -94,3 +95,21 @@ def test_elastic_distortion_bends_strokes_smoothly_and_keeps_the_range():
     assert not torch.allclose(warped, off)
     ink = images.sum(dim=(1, 2, 3))
     assert torch.allclose(warped.sum(dim=(1, 2, 3)), ink, rtol=0.4)  # moved and stretched, not erased
+
+
+def test_soft_targets_are_the_teachers_mean_probabilities():
+    torch.manual_seed(0)
+    teachers = [build("cnn", width=8).eval() for _ in range(2)]
+    x = torch.randn(4, 1, 28, 28)
+    with torch.no_grad():
+        expected = (teachers[0](x).softmax(1) + teachers[1](x).softmax(1)) / 2
+    torch.testing.assert_close(soft_targets(teachers, x), expected)
+
+
+@needs_train_split
+def test_dry_run_distils_a_teacher(tmp_path):
+    assert train_main(["--dry-run", "--width", "8", "--out", str(tmp_path / "teacher")]) == 0
+    teacher = str(tmp_path / "teacher" / "cnn.pt")
+    assert train_main(["--dry-run", "--width", "8", "--teacher", teacher, "--out", str(tmp_path / "student")]) == 0
+    student = torch.load(tmp_path / "student" / "cnn.pt", weights_only=False)
+    assert f"--teacher {teacher}" in student["command"]

@@ -58,6 +58,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--download", action="store_true", help="fetch missing MNIST files from the public mirrors")
     p.add_argument("--out", default="checkpoints", help="folder for <model>.pt")
     p.add_argument("--init", help="start from this checkpoint's weights (fine-tuning); its command and time are kept")
+    p.add_argument(
+        "--teacher", action="append", default=[],
+        help="a checkpoint to distil (repeat for several): train on their mean probabilities instead of the labels",
+    )  # fmt: skip
     p.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     p.add_argument("--dry-run", action="store_true", help="a few batches of one epoch, to check the pipeline")
     aug = p.add_argument_group("augmentation (applied per batch; see train/augment.py)")
@@ -105,6 +109,14 @@ def pen_writers(validation_too: bool) -> tuple[frozenset[int], frozenset[int]]:
     if validation_too:
         return pendigits.TRAIN_WRITERS | pendigits.VALIDATION_WRITERS, frozenset()
     return pendigits.TRAIN_WRITERS, pendigits.VALIDATION_WRITERS
+
+
+def load_model(path: str) -> torch.nn.Module:
+    """The network saved in a checkpoint."""
+    checkpoint = torch.load(path, weights_only=False)
+    model = build(checkpoint["model"], **checkpoint["options"])
+    model.load_state_dict(checkpoint["state_dict"])
+    return model
 
 
 def joined(first: dict, then: dict) -> dict:
@@ -157,12 +169,14 @@ def main(argv: list[str] | None = None) -> int:
                   file=sys.stderr)  # fmt: skip
             return 2
         model.load_state_dict(parent["state_dict"])
+    teachers = [load_model(path) for path in args.teacher]
     aug = augmentation(args)
     print(f"{args.model}: {parameter_count(model):,} parameters, augmentation {asdict(aug)}", file=sys.stderr)
     start = time.time()
     best, history = fit(
         model, train, val, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
         schedule=args.schedule, aug=aug, seed=args.seed, max_batches=5 if args.dry_run else None, pen_val=pen_val,
+        teachers=teachers,
     )  # fmt: skip
     seconds = time.time() - start
     command = shlex.join(["python", "-m", "train", *(sys.argv[1:] if argv is None else argv)])

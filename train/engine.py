@@ -69,6 +69,11 @@ class History:
     seconds: list[float] = field(default_factory=list)
 
 
+@torch.no_grad()
+def soft_targets(teachers: list[nn.Module], x: torch.Tensor) -> torch.Tensor:
+    return torch.stack([F.softmax(teacher(x), dim=1) for teacher in teachers]).mean(0)
+
+
 def fit(
     model: nn.Module,
     train: tuple[torch.Tensor, torch.Tensor],
@@ -82,12 +87,17 @@ def fit(
     seed: int,
     max_batches: int | None = None,
     pen_val: tuple[torch.Tensor, torch.Tensor] | None = None,
+    teachers: list[nn.Module] | None = None,
 ) -> tuple[dict, History]:
     """Train; return the best validation state dict and the per-epoch history.
 
     "Best" is MNIST validation accuracy, or with `pen_val` (drawings of writers
-    kept out of training) the mean of the two accuracies.
+    kept out of training) the mean of the two accuracies. With `teachers`, the
+    target of each image is their mean probabilities for it (distillation: one
+    network learns what several agree on) instead of its label.
     """
+    for teacher in teachers or []:
+        teacher.eval()
     generator = torch.Generator().manual_seed(seed)
     images, labels = train
     batches = -(-len(images) // batch_size)
@@ -111,7 +121,7 @@ def fit(
             x = normalize(augment(images[index], aug, generator))
             y = labels[index]
             logits = model(x)
-            loss = F.cross_entropy(logits, y)
+            loss = F.cross_entropy(logits, soft_targets(teachers, x) if teachers else y)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
