@@ -56,7 +56,11 @@ def drawing_figures(sess, digits: list[pendigits.PenDigit]) -> dict:
     """Scores on pendigits writers' strokes drawn as the page draws them (offline renderer)."""
     figures = {
         "source": "UCI pendigits (30 writers), strokes drawn on the page's bitmap and preprocessed",
-        "renderer": {"bitmap_size": render.BITMAP_SIZE, "line_width": render.LINE_WIDTH},
+        "renderer": {
+            "bitmap_size": render.BITMAP_SIZE,
+            "ink_width_ratio": render.INK_WIDTH_RATIO,
+            "min_ink_width": render.MIN_INK_WIDTH,
+        },
     }
     for name, writers in (("validation_writers", pendigits.VALIDATION_WRITERS),
                           ("held_out_writers", pendigits.HELD_OUT_WRITERS)):  # fmt: skip

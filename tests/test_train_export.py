@@ -8,7 +8,7 @@ from export.onnx_io import INPUT, OUTPUT, export, read_metadata, run, session, v
 from train import mnist, preprocess
 from train.__main__ import main as train_main
 from train.augment import NONE, Augmentation, augment
-from train.engine import soft_targets
+from train.engine import distillation_loss, soft_targets
 from train.models import build, parameter_count
 
 HAS_TRAIN_SPLIT = all((mnist.resolve_dir() / spec.name).is_file() for spec in mnist.FILES["train"])
@@ -104,6 +104,24 @@ def test_soft_targets_are_the_teachers_mean_probabilities():
     with torch.no_grad():
         expected = (teachers[0](x).softmax(1) + teachers[1](x).softmax(1)) / 2
     torch.testing.assert_close(soft_targets(teachers, x), expected)
+
+
+def test_temperature_softens_the_targets_and_keeps_the_gradient_scale():
+    torch.manual_seed(0)
+    teacher = build("cnn", width=8).eval()
+    x = torch.randn(8, 1, 28, 28)
+    plain, soft = soft_targets([teacher], x), soft_targets([teacher], x, temperature=4)
+    torch.testing.assert_close(soft.sum(1), torch.ones(8))
+    assert (soft.max(1).values < plain.max(1).values).all()  # flatter at a higher temperature
+
+    logits = torch.randn(8, 10, requires_grad=True)
+    torch.testing.assert_close(distillation_loss(logits, plain, 1.0), torch.nn.functional.cross_entropy(logits, plain))
+    far = torch.randn(8, 10) * 20  # a confident, disagreeing teacher: the gradient must not vanish as T grows
+    grads = []
+    for t in (1.0, 4.0):
+        (grad,) = torch.autograd.grad(distillation_loss(logits, far.div(t).softmax(1), t), logits)
+        grads.append(grad.norm())
+    assert 0.25 < grads[1] / grads[0] < 4
 
 
 @needs_train_split

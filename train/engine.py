@@ -70,8 +70,15 @@ class History:
 
 
 @torch.no_grad()
-def soft_targets(teachers: list[nn.Module], x: torch.Tensor) -> torch.Tensor:
-    return torch.stack([F.softmax(teacher(x), dim=1) for teacher in teachers]).mean(0)
+def soft_targets(teachers: list[nn.Module], x: torch.Tensor, temperature: float = 1.0) -> torch.Tensor:
+    """The teachers' mean probabilities, each softened by `temperature` (Hinton et al., 2015)."""
+    return torch.stack([F.softmax(teacher(x) / temperature, dim=1) for teacher in teachers]).mean(0)
+
+
+def distillation_loss(logits: torch.Tensor, targets: torch.Tensor, temperature: float) -> torch.Tensor:
+    """Cross-entropy with soft targets at `temperature`, scaled by its square so that
+    the gradients keep their size whatever the temperature."""
+    return F.cross_entropy(logits / temperature, targets) * temperature**2
 
 
 def fit(
@@ -88,13 +95,15 @@ def fit(
     max_batches: int | None = None,
     pen_val: tuple[torch.Tensor, torch.Tensor] | None = None,
     teachers: list[nn.Module] | None = None,
+    temperature: float = 1.0,
 ) -> tuple[dict, History]:
     """Train; return the best validation state dict and the per-epoch history.
 
     "Best" is MNIST validation accuracy, or with `pen_val` (drawings of writers
     kept out of training) the mean of the two accuracies. With `teachers`, the
     target of each image is their mean probabilities for it (distillation: one
-    network learns what several agree on) instead of its label.
+    network learns what several agree on) instead of its label, both softened by
+    `temperature`.
     """
     for teacher in teachers or []:
         teacher.eval()
@@ -121,7 +130,10 @@ def fit(
             x = normalize(augment(images[index], aug, generator))
             y = labels[index]
             logits = model(x)
-            loss = F.cross_entropy(logits, soft_targets(teachers, x) if teachers else y)
+            if teachers:
+                loss = distillation_loss(logits, soft_targets(teachers, x, temperature), temperature)
+            else:
+                loss = F.cross_entropy(logits, y)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()

@@ -50,9 +50,11 @@ export function drawings(card) {
     const why = "This card has no real-drawing figures: export with `--pendigits` to add them.";
     return [element("p", { class: "note" }, why)];
   }
-  const size = figures.renderer?.bitmap_size;
-  const line = figures.renderer?.line_width;
+  const { bitmap_size: size, ink_width_ratio: ratio, min_ink_width: least, line_width: line } = figures.renderer ?? {};
+  const pen = ratio
+    ? `a pen ${ratio} times the drawing's extent wide (at least ${least} pixels)`
+    : `a ${line}-pixel line`; // cards written before the ink pen followed the drawing's size
   const source = element("p", { class: "note" }, `${figures.source}: each pen trajectory drawn on a ${size}×${size} ` +
-    `bitmap with a ${line}-pixel line, as on the pad, then preprocessed by the page's own code.`);
+    `bitmap with ${pen}, as the pad does, then preprocessed by the page's own code.`);
   return [source, ...PARTS.filter(([key]) => figures[key]).map(([key, title, why]) => part(figures[key], title, why))];
 }

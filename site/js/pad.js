@@ -6,27 +6,25 @@
  * - an offscreen 280x280 "ink" canvas is drawn with exactly the parameters below; its
  *   RGBA pixels are what preprocessing receives. Because it does not depend on the
  *   screen, a drawing gives the same model input on every device, and an offline
- *   renderer (training, evaluation) can reproduce it from the same numbers.
+ *   renderer (train/render.py: training, evaluation) reproduces it from the same numbers.
+ *   Its pen is as wide as a fixed fraction of the drawing's extent (inkWidth), not the
+ *   visible pen: a small digit keeps its loops open, as it would on paper.
  */
 
 /** The one place for the rendering parameters; also exposed on #pad as data-* attributes. */
 export const INK_BITMAP = Object.freeze({
   size: 280, // side of the square ink bitmap, in pixels
-  lineWidth: 18, // brush diameter in bitmap pixels
+  lineWidth: 18, // the visible pen's diameter, in bitmap pixels
+  widthRatio: 0.145, // the ink bitmap's pen: this fraction of the drawing's extent…
+  minWidth: 4, // …and at least this many bitmap pixels (train/render.py INK_WIDTH_RATIO)
   ink: "#000000", // opaque black ink…
   paper: "#ffffff", // …on opaque white paper
   lineCap: "round",
   lineJoin: "round",
 });
 
-/**
- * The part of the ink bitmap that holds every inked pixel: the strokes' points grown by
- * the brush radius and a margin for anti-aliasing. Everything outside it, its own border
- * included, is blank paper, so preprocessing this region gives exactly what it gives for
- * the whole bitmap, at a fraction of the pixels to read, send to Python and scan.
- */
-export function inkRegion(strokes, style = INK_BITMAP) {
-  const reach = Math.ceil(style.lineWidth / 2) + 2;
+/** {left, top, right, bottom} of the strokes' points (left > right when there are none). */
+function bounds(strokes) {
   let left = Infinity, top = Infinity, right = -Infinity, bottom = -Infinity;
   for (const points of strokes) {
     for (const [px, py] of points) {
@@ -34,6 +32,25 @@ export function inkRegion(strokes, style = INK_BITMAP) {
       top = Math.min(top, py); bottom = Math.max(bottom, py);
     }
   }
+  return { left, top, right, bottom };
+}
+
+/** The ink bitmap's pen width for these strokes: train/render.py ink_width, to the last bit. */
+export function inkWidth(strokes, style = INK_BITMAP) {
+  const { left, top, right, bottom } = bounds(strokes);
+  if (left > right) return style.minWidth;
+  return Math.max(style.minWidth, style.widthRatio * Math.max(right - left, bottom - top));
+}
+
+/**
+ * The part of the ink bitmap that holds every inked pixel: the strokes' points grown by
+ * the pen's radius and a margin for anti-aliasing. Everything outside it, its own border
+ * included, is blank paper, so preprocessing this region gives exactly what it gives for
+ * the whole bitmap, at a fraction of the pixels to read, send to Python and scan.
+ */
+export function inkRegion(strokes, lineWidth, style = INK_BITMAP) {
+  const reach = Math.ceil(lineWidth / 2) + 2;
+  const { left, top, right, bottom } = bounds(strokes);
   const whole = { x: 0, y: 0, width: style.size, height: style.size };
   if (left > right) return whole;
   const x = Math.floor(left) - reach, y = Math.floor(top) - reach;
@@ -43,13 +60,13 @@ export function inkRegion(strokes, style = INK_BITMAP) {
   return { x, y, width, height };
 }
 
-/** Draws strokes (arrays of [x, y] in bitmap space) as round polylines; one point is a dot. */
-export function drawStrokes(ctx, strokes, style = INK_BITMAP) {
+/** Draws strokes (arrays of [x, y] in bitmap space) as round polylines `lineWidth` wide; one point is a dot. */
+export function drawStrokes(ctx, strokes, lineWidth, style = INK_BITMAP) {
   ctx.fillStyle = style.paper;
   ctx.fillRect(0, 0, style.size, style.size);
   ctx.strokeStyle = style.ink;
   ctx.fillStyle = style.ink;
-  ctx.lineWidth = style.lineWidth;
+  ctx.lineWidth = lineWidth;
   ctx.lineCap = style.lineCap;
   ctx.lineJoin = style.lineJoin;
   for (const points of strokes) {
@@ -57,7 +74,7 @@ export function drawStrokes(ctx, strokes, style = INK_BITMAP) {
     const [x0, y0] = points[0];
     if (points.length === 1) {
       ctx.beginPath();
-      ctx.arc(x0, y0, style.lineWidth / 2, 0, 2 * Math.PI);
+      ctx.arc(x0, y0, lineWidth / 2, 0, 2 * Math.PI);
       ctx.fill();
       continue;
     }
@@ -90,6 +107,8 @@ export class DrawingPad extends EventTarget {
 
     canvas.dataset.bitmapSize = String(INK_BITMAP.size);
     canvas.dataset.lineWidth = String(INK_BITMAP.lineWidth);
+    canvas.dataset.inkWidthRatio = String(INK_BITMAP.widthRatio);
+    canvas.dataset.inkMinWidth = String(INK_BITMAP.minWidth);
     canvas.style.touchAction = "none";
     canvas.addEventListener("pointerdown", (e) => this.#down(e));
     canvas.addEventListener("pointermove", (e) => this.#move(e));
@@ -117,11 +136,13 @@ export class DrawingPad extends EventTarget {
 
   /** RGBA pixels of the 280x280 ink bitmap (a fresh copy). */
   readPixels() {
+    const strokes = this.#allStrokes();
+    const lineWidth = inkWidth(strokes);
     if (this.inkDirty) {
-      drawStrokes(this.inkContext, this.#allStrokes());
+      drawStrokes(this.inkContext, strokes, lineWidth);
       this.inkDirty = false;
     }
-    const { x, y, width, height } = inkRegion(this.#allStrokes());
+    const { x, y, width, height } = inkRegion(strokes, lineWidth);
     return { data: this.inkContext.getImageData(x, y, width, height).data, x, y, width, height };
   }
 
@@ -201,7 +222,7 @@ export class DrawingPad extends EventTarget {
       const ctx = this.canvas.getContext("2d");
       const scale = this.canvas.width / INK_BITMAP.size;
       ctx.setTransform(scale, 0, 0, scale, 0, 0);
-      drawStrokes(ctx, this.#allStrokes());
+      drawStrokes(ctx, this.#allStrokes(), INK_BITMAP.lineWidth);
     });
   }
 }

@@ -2,9 +2,12 @@
 
 The page's contract for tests (keep it stable, other tests rely on it):
 
-- `#pad`: the drawing canvas; `data-bitmap-size` (280) and `data-line-width` (18) give
-  the offscreen ink bitmap the model input is computed from (white paper, black ink,
-  round caps and joins; the pad's CSS box maps linearly onto 280x280).
+- `#pad`: the drawing canvas; `data-bitmap-size` (280) is the side of the offscreen ink
+  bitmap the model input is computed from (white paper, black ink, round caps and joins;
+  the pad's CSS box maps linearly onto 280x280); `data-line-width` (18) is the visible
+  pen, in bitmap pixels; the ink bitmap's pen is `data-ink-width-ratio` times the
+  drawing's extent (its points' bounding box's longer side), at least
+  `data-ink-min-width` (train/render.py ink_width).
 - `#clear`, `#undo`: buttons; Escape clears, Ctrl/Cmd+Z undoes the last stroke.
 - `#prediction`: `data-state` = loading | ready (model loaded, pad empty) | predicted |
   error; `data-digit` (empty when none); `data-probs` (JSON array of the ten

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from train import preprocess
+from train import preprocess, render
 
 pytestmark = pytest.mark.e2e
 
@@ -33,6 +33,8 @@ def test_empty_pad_is_ready_without_prediction(app, pad):
 def test_pad_exposes_its_bitmap_parameters(app):
     assert app.page.get_attribute("#pad", "data-bitmap-size") == "280"
     assert app.page.get_attribute("#pad", "data-line-width") == "18"
+    assert float(app.page.get_attribute("#pad", "data-ink-width-ratio")) == render.INK_WIDTH_RATIO
+    assert float(app.page.get_attribute("#pad", "data-ink-min-width")) == render.MIN_INK_WIDTH
 
 
 def test_prediction_has_probabilities_that_sum_to_one(pad):

@@ -106,7 +106,10 @@ def test_offline_renderer_draws_what_the_page_draws(pad, digits):
         pad.draw(digit.on_pad(box["width"], box["height"]))
         page = pad.bitmap()[:, :, 0].astype(int)
         strokes = pad.page.evaluate("window.digitPad.pad.strokes")  # the points in bitmap space
-        offline = render.render_rgba([[tuple(point) for point in stroke] for stroke in strokes])[:, :, 0].astype(int)
+        points = [[tuple(point) for point in stroke] for stroke in strokes]
+        page_width = pad.page.evaluate("s => import('./js/pad.js').then((pad) => pad.inkWidth(s))", strokes)
+        assert page_width == render.ink_width(points)  # the same pen, to the last bit
+        offline = render.render_rgba(points)[:, :, 0].astype(int)
         difference = np.abs(page - offline)
         assert difference.mean() < 1.0, f"digit {digit.label}: mean difference {difference.mean():.2f} grey levels"
         assert (difference > 32).mean() < 0.005, f"digit {digit.label}: {(difference > 32).sum()} pixels differ"
