@@ -34,8 +34,10 @@ WRITERS = {
 }
 
 
-def offline_predictions(model: Path, digits: list[pendigits.PenDigit]) -> np.ndarray:
-    return run(session(model), drawings.model_inputs(digits)).argmax(1)
+def offline_predictions(
+    model: Path, digits: list[pendigits.PenDigit], size: float = 1.0, pen: float | None = None
+) -> np.ndarray:
+    return run(session(model), drawings.model_inputs(digits, size, pen)).argmax(1)
 
 
 def page_predictions(digits: list[pendigits.PenDigit], chromium: str) -> np.ndarray:
@@ -71,6 +73,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--writers", choices=sorted(WRITERS), default="held-out")
     p.add_argument("--model", type=Path, default=build.DEFAULT_MODELS / "cnn.onnx", help="for the offline run")
     p.add_argument("--no-page", action="store_true", help="only the offline evaluation")
+    p.add_argument(
+        "--sizes", type=float, nargs="+", default=[],
+        help="also offline: accuracy with every digit drawn this many times as large (e.g. 0.5 2)",
+    )  # fmt: skip
+    p.add_argument(
+        "--pen", type=float,
+        help="offline: draw with a fixed pen this many bitmap pixels wide instead of the page's "
+        "(which follows the drawing's size), to compare",
+    )  # fmt: skip
     p.add_argument("--json", type=Path, help="also write both results to this file")
     args = p.parse_args(argv)
     try:
@@ -81,9 +92,17 @@ def main(argv: list[str] | None = None) -> int:
     labels = drawings.labels_of(digits)
     print(f"{len(digits)} digits of the {args.writers} writers {sorted(WRITERS[args.writers])}")
     results = {}
-    offline = offline_predictions(args.model, digits)
+    offline = offline_predictions(args.model, digits, pen=args.pen)
     results["offline"] = drawings.score(offline, labels)
-    print(drawings.report(f"offline ({args.model.name}, train/render.py)", results["offline"]), flush=True)
+    pen = "the page's pen" if args.pen is None else f"a fixed {args.pen:g} px pen"
+    print(drawings.report(f"offline ({args.model.name}, train/render.py, {pen})", results["offline"]), flush=True)
+    if args.sizes:
+        results["sizes"] = {}
+        for size in args.sizes:
+            predictions = offline_predictions(args.model, digits, size, args.pen)
+            scored = results["sizes"][str(size)] = drawings.score(predictions, labels)
+            print(f"offline, every digit drawn {size:g}x as large: accuracy {scored['accuracy']:.2%} "
+                  f"({scored['errors']} errors)", flush=True)  # fmt: skip
     if not args.no_page:
         chromium = build.find_chromium()
         if chromium is None:

@@ -7,8 +7,8 @@ import torch
 from train import pendigits
 from train.__main__ import main as train_main
 from train.__main__ import pen_tensors
-from train.render import BITMAP_SIZE, LINE_WIDTH
-from train.strokes import StrokeDistortion, distort
+from train.render import BITMAP_SIZE, LINE_WIDTH, render_rgba
+from train.strokes import StrokeDistortion, distort, resized
 
 SEVEN = [[(60.0, 40.0), (200.0, 40.0), (120.0, 250.0)], [(90.0, 140.0), (170.0, 140.0)]]
 HAS_PENDIGITS = pendigits.resolve_path() is not None
@@ -61,3 +61,19 @@ def test_dry_run_trains_on_distorted_drawings(tmp_path):
     checkpoint = torch.load(tmp_path / "cnn.pt", weights_only=False)
     assert checkpoint["pendigits"]["distort"] == 1.0 and checkpoint["pendigits"]["repeat"] == 2
     assert len(checkpoint["history"]["pen_val_accuracy"]) == 1
+
+
+def test_resized_draws_the_same_digit_larger_in_the_middle_of_the_pad():
+    def extent(strokes):
+        p = points(strokes)
+        return (p.max(axis=0) - p.min(axis=0)).max()
+
+    double = resized(SEVEN, 2.0)
+    assert [len(s) for s in double] == [len(s) for s in SEVEN]
+    p = points(double)
+    np.testing.assert_allclose((p.min(axis=0) + p.max(axis=0)) / 2, [BITMAP_SIZE / 2] * 2)
+    half = resized(SEVEN, 0.5)
+    assert extent(half) == pytest.approx(extent(SEVEN) / 2)
+    assert extent(double) < 2 * extent(SEVEN)  # 420 px would not fit: as large as fits, ink included
+    ink = render_rgba(double)[:, :, 0] < 255
+    assert not (ink[0].any() or ink[-1].any() or ink[:, 0].any() or ink[:, -1].any())

@@ -8,19 +8,22 @@ from train.evaluate import confusion_matrix, per_class
 from train.pendigits import PenDigit
 from train.preprocess import SIZE, normalize, to_mnist
 from train.render import BITMAP_SIZE, render_rgba
-from train.strokes import Strokes
+from train.strokes import Strokes, resized
 
 
-def to_images(digits: list[PenDigit], centre: bool = True) -> np.ndarray:
-    """[N, 28, 28] images in [0, 1]: each digit drawn on the page's bitmap, then preprocessed."""
-    return drawn_images([digit.on_pad(BITMAP_SIZE, BITMAP_SIZE) for digit in digits], centre)
+def to_images(digits: list[PenDigit], centre: bool = True, size: float = 1.0, pen: float | None = None) -> np.ndarray:
+    """[N, 28, 28] images in [0, 1]: each digit drawn on the page's bitmap, then preprocessed.
+    With `size`, each is drawn that many times as large, in the pad's middle (strokes.resized);
+    with `pen`, with a fixed pen that wide instead of the page's (render.ink_width)."""
+    on_pad = [digit.on_pad(BITMAP_SIZE, BITMAP_SIZE) for digit in digits]
+    return drawn_images(on_pad if size == 1.0 else [resized(s, size) for s in on_pad], centre, pen)
 
 
-def drawn_images(drawings: list[Strokes], centre: bool = True) -> np.ndarray:
+def drawn_images(drawings: list[Strokes], centre: bool = True, pen: float | None = None) -> np.ndarray:
     """[N, 28, 28] images in [0, 1] of strokes in pad coordinates, drawn and preprocessed as the page does."""
     images = np.zeros((len(drawings), SIZE, SIZE), dtype=np.float32)
     for i, strokes in enumerate(drawings):
-        image = to_mnist(render_rgba(strokes), centre=centre)
+        image = to_mnist(render_rgba(strokes, width=pen), centre=centre)
         if image is not None:
             images[i] = image
     return images
@@ -42,8 +45,8 @@ def score(predictions: np.ndarray, labels: np.ndarray) -> dict:
     }
 
 
-def model_inputs(digits: list[PenDigit]) -> np.ndarray:
-    return normalize(to_images(digits))
+def model_inputs(digits: list[PenDigit], size: float = 1.0, pen: float | None = None) -> np.ndarray:
+    return normalize(to_images(digits, size=size, pen=pen))
 
 
 def top_confusions(confusion: list[list[int]], count: int = 6) -> list[tuple[int, int, int]]:

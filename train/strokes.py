@@ -1,9 +1,10 @@
 """Random variations of pen trajectories, drawn before rendering (stroke-level augmentation).
 
 Changing a drawing's pixels after preprocessing (train/augment.py) cannot change what
-the page's fixed 18 px brush does to a digit drawn smaller or larger, narrower or more
-slanted. Distorting the trajectory and then rendering it on the page's bitmap can:
-every variant is a drawing the page itself could have received.
+the page's pen does to a digit drawn narrower, wider or more slanted (the pen's width
+follows the drawing's longer side, train/render.py). Distorting the trajectory and then
+rendering it on the page's bitmap can: every variant is a drawing the page itself could
+have received.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from train.render import BITMAP_SIZE, LINE_WIDTH
+from train.render import BITMAP_SIZE, INK_WIDTH_RATIO, LINE_WIDTH
 
 Strokes = list[list[tuple[float, float]]]
 
@@ -26,7 +27,7 @@ class StrokeDistortion:
     rotate: float = 12.0  # degrees
     shear: float = 0.25  # x shift per unit of height (slant)
     aspect: float = 0.2  # log of the width / height change
-    size: float = 0.35  # log of the size change (relative stroke width changes with it)
+    size: float = 0.35  # log of the size change
     bend: float = 0.04  # smooth warp, as a fraction of the digit's size
 
     def amount(self, name: str, rng: np.random.Generator) -> float:
@@ -67,3 +68,14 @@ def distort(strokes: Strokes, rng: np.random.Generator, how: StrokeDistortion, p
     corner = margin + rng.uniform(0.0, 1.0, 2) * (room - span)
     shift = corner - every.min(axis=0)
     return [[(float(x), float(y)) for x, y in m + shift] for m in moved]
+
+
+def resized(strokes: Strokes, factor: float, pad: float = BITMAP_SIZE) -> Strokes:
+    """The same drawing `factor` times as large, in the middle of the pad: scaled about its
+    centre, and no larger than fits on the pad with the ink pen's width around it."""
+    points = np.concatenate([np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in strokes])
+    low, high = points.min(axis=0), points.max(axis=0)
+    centre, extent = (low + high) / 2, max(float((high - low).max()), 1e-9)
+    factor = min(factor, (pad / (1 + INK_WIDTH_RATIO) - 2) / extent)
+    middle = np.array([pad / 2, pad / 2])
+    return [[(float(x), float(y)) for x, y in (np.asarray(s) - centre) * factor + middle] for s in strokes]
