@@ -75,7 +75,8 @@ def test_a_click_draws_a_dot(pad):
     pad.stroke([(0.5 * box["width"], 0.5 * box["height"])])
     assert pad.wait_prediction(1)["strokes"] == 1
     ink = pad.bitmap()[:, :, 0] < 128
-    assert 100 < ink.sum() < 400  # a filled disc of diameter 18: about 254 pixels
+    disc = np.pi * (render.MIN_INK_WIDTH / 2) ** 2  # a dot has no extent: the ink pen's smallest width
+    assert 0.5 * disc < ink.sum() < 2 * disc
     rows, cols = np.nonzero(ink)
     assert abs(rows.mean() - 140) < 2 and abs(cols.mean() - 140) < 2
 
