@@ -14,6 +14,8 @@ it in a 28x28 field so that its centre of mass sits at the field's centre.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 SIZE = 28  # side of the model input
@@ -53,18 +55,23 @@ def ink_map(rgba: np.ndarray) -> np.ndarray:
     return np.clip((ink - paper) / (255.0 - paper), 0.0, 1.0)
 
 
+@lru_cache(maxsize=256)
 def area_resample_matrix(src: int, dst: int) -> np.ndarray:
     """[dst, src] matrix averaging source pixels over each target pixel (box filter).
 
     Target pixel i covers source interval [i*s, (i+1)*s), s = src/dst; each weight
-    is the overlap of that interval with source pixel j, divided by s.
+    is the overlap of that interval with source pixel j, divided by s. Cached (read-only):
+    a drawing grows a pixel at a time, so the page asks for the same few sizes again
+    and again, and building one costs as much as the rest of the resize.
     """
     scale = src / dst
     lo = np.arange(dst, dtype=np.float64)[:, None] * scale
     hi = lo + scale
     j = np.arange(src, dtype=np.float64)[None, :]
     overlap = np.clip(np.minimum(hi, j + 1.0) - np.maximum(lo, j), 0.0, None)
-    return (overlap / scale).astype(np.float32)
+    matrix = (overlap / scale).astype(np.float32)
+    matrix.setflags(write=False)
+    return matrix
 
 
 def resize_area(image: np.ndarray, height: int, width: int) -> np.ndarray:

@@ -1,9 +1,11 @@
 /* The second network, side by side: the MLP's live answer on the same drawing, with
  * its probabilities, and the option that shows what the centring step is worth.
  *
- * #prediction-mlp carries the same data-* contract as #prediction (see
- * tests/page/conftest.py): data-state loading | ready | predicted | error | off,
- * data-digit, data-probs, data-strokes.
+ * The MLP answers only while #compare-mlp is ticked: a second network per frame costs
+ * the pad time on a small device (measured by `python build.py bench`), and most visitors
+ * came to draw. #prediction-mlp carries the same data-* contract as #prediction (see
+ * tests/page/conftest.py): data-state loading | ready | predicted | error | off (no second
+ * model, or not switched on), data-digit, data-probs, data-strokes.
  */
 
 export class CompareView {
@@ -16,8 +18,10 @@ export class CompareView {
     this.bars = this.#makeBars(doc.getElementById("bars-mlp"));
     this.centring = doc.getElementById("skip-centring");
     this.figures = doc.getElementById("centring-figures");
+    this.toggle = doc.getElementById("compare-mlp");
+    this.body = doc.getElementById("compare-body");
     this.name = null; // the model shown here
-    this.loaded = false;
+    this.answering = false; // loaded and switched on: its answers are shown
   }
 
   #makeBars(list) {
@@ -45,14 +49,31 @@ export class CompareView {
     this.prediction.dataset.state = "off";
   }
 
-  loading(name) {
+  /** `name` can be shown side by side; `onToggle(on)` is told whenever the person switches
+   * it on or off, and now if the box is ticked already (a reload may restore it). */
+  offer(name, onToggle) {
     this.name = name;
     this.section.hidden = false;
-    this.prediction.dataset.state = "loading";
-    this.hint.textContent = `Loading the ${name.toUpperCase()}…`;
+    this.toggle.addEventListener("change", () => onToggle(this.toggle.checked));
+    if (this.toggle.checked) onToggle(true);
+  }
+
+  loading() {
+    this.body.hidden = false;
+    Object.assign(this.prediction.dataset, { state: "loading", digit: "", probs: "[]", strokes: "0" });
+    this.hint.classList.remove("bad");
+    this.hint.textContent = `Loading the ${this.name.toUpperCase()}…`;
+  }
+
+  /** Switched off: nothing shown, nothing computed. */
+  switchedOff() {
+    this.answering = false;
+    this.body.hidden = true;
+    Object.assign(this.prediction.dataset, { state: "off", digit: "", probs: "[]", strokes: "0" });
   }
 
   failed(message) {
+    this.answering = false;
     Object.assign(this.prediction.dataset, { state: "error", digit: "", probs: "[]" });
     this.digit.textContent = "–";
     this.confidence.textContent = "";
@@ -61,7 +82,7 @@ export class CompareView {
   }
 
   showReady() {
-    if (!this.loaded) return;
+    if (!this.answering) return;
     Object.assign(this.prediction.dataset, { state: "ready", digit: "", probs: "[]", strokes: "0" });
     this.digit.textContent = "–";
     this.confidence.textContent = "";
@@ -69,16 +90,17 @@ export class CompareView {
     for (const bar of this.bars) this.#setBar(bar, 0, false);
   }
 
-  /** Loaded: shows "ready" until its first prediction. */
+  /** Loaded and switched on: shows "ready" until its first prediction. */
   ready() {
-    this.loaded = true;
+    this.answering = true;
+    this.hint.textContent = "";
     this.showReady();
   }
 
   /** The companions' answers ({name: {digit, probs}}) for the drawing of `strokes` finished strokes. */
   show(others, strokes) {
     const result = others?.[this.name];
-    if (!this.loaded || !result) return;
+    if (!this.answering || !result) return;
     const { digit, probs } = result;
     Object.assign(this.prediction.dataset, {
       state: "predicted",

@@ -8,7 +8,8 @@
  * Messages in: {id, type: "open", modelUrl, wasmPaths}, then {id, type: "listen", channel,
  * feed, fetches (output names)}: from then on the Python worker broadcasts each prepared
  * input, {id, input, shape}, on the BroadcastChannel named `channel`, and the outputs go
- * to the page. Out, to the page: {id, ok: true, ...} or {id, ok: false, error}. The input
+ * to the page; {type: "listen", channel: null} stops that. Out, to the page: {id, ok: true, ...}
+ * or {id, ok: false, error}. The input
  * never passes through the page's main thread, where it would wait behind the person's
  * drawing. The page starts one such worker per model, so that two models run side by side.
  */
@@ -65,9 +66,17 @@ async function warmUp(session) {
   }
 }
 
-/** Inputs broadcast on `channel` are run, feeding `feed` and fetching `fetches`; the page gets the outputs. */
+let listening = null; // the BroadcastChannel this model takes its inputs from, or null
+
+/** Inputs broadcast on `channel` are run, feeding `feed` and fetching `fetches`; the page
+ * gets the outputs. A null `channel` stops listening: the model then costs nothing per drawing. */
 function listen({ channel, feed, fetches }) {
-  new BroadcastChannel(channel).onmessage = ({ data }) => answer(data.id, () => run({ ...data, feed, fetches }));
+  listening?.close();
+  listening = null;
+  if (channel) {
+    listening = new BroadcastChannel(channel);
+    listening.onmessage = ({ data }) => answer(data.id, () => run({ ...data, feed, fetches }));
+  }
   return { reply: {}, transfer: [] };
 }
 

@@ -31,8 +31,18 @@ export class Inference {
     await this.#call({ type: "listen", channel, feed, fetches });
   }
 
+  /** Stops taking the broadcast inputs. Results still awaited resolve to null. */
+  async stop() {
+    for (const [id, { resolve }] of this.pending) {
+      if (typeof id !== "string") continue; // a result(id), not a call of its own
+      this.pending.delete(id);
+      resolve(null);
+    }
+    await this.#call({ type: "listen", channel: null });
+  }
+
   /** Resolves to {outputs: {name: {data (Float32Array), dims}}, ms} once the input
-   * broadcast with `id` (a string) has been run. */
+   * broadcast with `id` (a string) has been run (null if the model stopped listening first). */
   result(id) {
     return new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }));
   }

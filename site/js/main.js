@@ -77,26 +77,37 @@ async function boot() {
   }
 }
 
-/** Loads the second model once the page's own is ready (so it never delays the first prediction). */
-async function compareWith(runtime, name) {
+/** Offers the second model side by side once the page's own is ready (so it never delays
+ * the first prediction); it loads, and costs time per drawing, only once switched on. */
+function compareWith(runtime, name) {
   if (!name) {
     view.compare.off();
     return;
   }
-  view.compare.loading(name);
+  let switching = Promise.resolve(); // one switch at a time, in the order they were made
+  view.compare.offer(name, (on) => {
+    switching = switching.then(() => showCompanion(runtime, name, on));
+  });
+  view.compare.showCentringCost([runtime.model.name, name], document.baseURI).catch(() => {
+    // the figures are an extra: a missing or unreadable card only leaves them out
+  });
+}
+
+async function showCompanion(runtime, name, on) {
+  if (!on) {
+    await runtime.showCompanion(name, false);
+    view.compare.switchedOff();
+    return;
+  }
+  view.compare.loading();
   try {
-    await runtime.addCompanion(name);
-    view.compare.ready();
-    live.request(); // the drawing on the pad, if any, gets the second answer too
+    await runtime.showCompanion(name, true);
   } catch (error) {
     view.compare.failed(`The ${name.toUpperCase()} could not be loaded: ${error?.message ?? error}`);
     return;
   }
-  try {
-    await view.compare.showCentringCost([runtime.model.name, name], document.baseURI);
-  } catch {
-    // the figures are an extra: a missing or unreadable card only leaves them out
-  }
+  view.compare.ready();
+  live.request(); // the drawing on the pad, if any, gets the second answer too
 }
 
 boot();

@@ -61,7 +61,7 @@ export function softmax(logits) {
  * Loads everything for the model `modelName` (site/models/<name>.onnx).
  * `reportStage(stage, status, detail)` is told of each stage: python, numpy, model.
  * Resolves to {model: {name, version, cam}, predict(pixels, options) -> Promise<prediction>,
- * addCompanion(name) -> Promise<model>} (see below).
+ * showCompanion(name, on) -> Promise<model | null>} (see below).
  */
 export async function startRuntime(modelName, reportStage) {
   const onStage = (stage, status, detail) => {
@@ -103,7 +103,8 @@ export async function startRuntime(modelName, reportStage) {
   }
 
   const main = await connect({ name: modelName, inference, model });
-  const companions = new Map(); // name -> {name, inference, model}: models that predict alongside
+  const companions = new Map(); // name -> {name, inference, model}: models loaded to predict alongside
+  const shown = new Set(); // the names of those that do now
   const size = INK_BITMAP.size;
   let predictions = 0;
 
@@ -118,8 +119,8 @@ export async function startRuntime(modelName, reportStage) {
    */
   async function predict(region, { centre = true } = {}) {
     const id = `prediction-${predictions++}`;
-    const models = [main, ...companions.values()];
-    const answers = models.map((m) => m.inference.result(id).then((answer) => classify(m, answer)));
+    const models = [main, ...[...shown].map((name) => companions.get(name))];
+    const answers = models.map((m) => m.inference.result(id).then((answer) => answer && classify(m, answer)));
     const forget = () => models.forEach((m) => m.inference.forget(id));
     const prepared = await python.prepare(region.data, region.width, region.height, centre, id).catch((error) => {
       forget();
@@ -135,36 +136,53 @@ export async function startRuntime(modelName, reportStage) {
       ...first,
       pixels: Array.from(prepared.pixels),
       frame: onBitmap(prepared.frame, region),
-      others: Object.fromEntries(rest.map((r) => [r.name, r])),
+      others: Object.fromEntries(rest.filter(Boolean).map((r) => [r.name, r])),
       ms: {
         preprocess: prepared.ms,
         inference: first.ms,
-        companions: Math.max(0, ...rest.map((r) => r.ms)),
+        companions: Math.max(0, ...rest.filter(Boolean).map((r) => r.ms)),
       },
     };
   }
 
   /**
-   * Loads `name` (site/models/<name>.onnx) in an onnxruntime worker of its own, checks
-   * it like the main model, and from then on predicts with it too (in `others`).
-   * Resolves to its description; rejects with a PageError in plain words.
+   * `on`: from now on predicts with `name` (site/models/<name>.onnx) too (in `others`),
+   * loading it the first time in an onnxruntime worker of its own and checking it like
+   * the main model; resolves to its description, or rejects with a PageError in plain
+   * words. Not `on`: stops predicting with it (it stays loaded, idle); resolves to null.
+   * Calls must not overlap (main.js chains them).
    */
-  async function addCompanion(name) {
+  async function showCompanion(name, on) {
+    if (!on) {
+      if (shown.delete(name)) await companions.get(name).inference.stop();
+      return null;
+    }
+    if (!companions.has(name)) companions.set(name, await loadCompanion(name));
+    const entry = companions.get(name);
+    if (!shown.has(name)) await connect(entry);
+    shown.add(name);
+    return entry.model;
+  }
+
+  async function loadCompanion(name) {
     const companion = new Inference(here(`models/${name}.onnx`), here("vendor/ort/"));
     let opened;
     try {
       opened = await companion.opened;
     } catch (error) {
+      companion.worker.terminate();
       throw new PageError(error.message);
     }
     const checked = await python.check_model(opened.model, opened.inputs, opened.outputs, name);
-    if (!checked.ok) throw new PageError(checked.error);
-    companions.set(name, await connect({ name, inference: companion, model: checked }));
-    return checked;
+    if (!checked.ok) {
+      companion.worker.terminate();
+      throw new PageError(checked.error);
+    }
+    return { name, inference: companion, model: checked };
   }
 
   await predict({ data: sampleDrawing(size), x: 0, y: 0, width: size, height: size }); // first runs allocate and fill caches: not on the first stroke
-  return { model, predict, addCompanion };
+  return { model, predict, showCompanion };
 }
 
 /** A frame found on a region ([row0, col0, row_scale, col_scale]) as a frame on the whole bitmap. */

@@ -28,10 +28,13 @@ The page's contract for tests (keep it stable, other tests rely on it):
   buttons, each with a `canvas[data-class=d]` (the input with d's map; `.shown` on the
   class #gradcam shows); picking a cell picks its class. `window.digitPad.gradcam()`:
   {class, source, h, w, maps: ten normalized maps of h*w values} or null.
+- `#compare-mlp` (checkbox, off by default): shows the MLP's answer side by side; the
+  MLP loads the first time it is ticked, and computes nothing while it is off.
 - `#prediction-mlp`: the MLP's answer to the same drawing, side by side with the CNN's
   (#prediction): `data-state` = loading | ready | predicted | error | off (no second
-  model: ?model=mlp), `data-digit`, `data-probs`, `data-strokes` as for #prediction;
-  it loads after the page is ready, so wait for it (Pad.wait_companion).
+  model: ?model=mlp, or #compare-mlp is off), `data-digit`, `data-probs`, `data-strokes`
+  as for #prediction; it answers after the CNN, so wait for it (Pad.wait_companion).
+  Tests that tick #compare-mlp untick it again.
 - `#skip-centring` (checkbox, off by default): both models get the digit with its box
   centred instead of its centre of mass (preprocess.to_mnist(rgba, centre=False));
   #input28 shows that input. Tests that turn it on turn it off again.

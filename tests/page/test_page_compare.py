@@ -1,5 +1,5 @@
-"""The CNN and the MLP side by side on the same drawing, and the centring option
-(see conftest.py for the contract). The MLP alone (?model=mlp) still works."""
+"""The CNN and the MLP side by side on the same drawing once #compare-mlp is ticked, and
+the centring option (see conftest.py for the contract). The MLP alone (?model=mlp) still works."""
 
 from __future__ import annotations
 
@@ -33,7 +33,46 @@ def offline_probs(model: str, image: np.ndarray) -> np.ndarray:
     return exps / exps.sum()
 
 
-def test_both_models_predict_on_the_same_drawing(app, pad):
+@pytest.fixture
+def mlp_shown(app, pad):
+    """The shared page with the MLP switched on (and off again afterwards)."""
+    page = app.page
+    page.check("#compare-mlp")
+    page.wait_for_function("document.querySelector('#prediction-mlp').dataset.state === 'ready'")
+    assert page.is_visible("#prediction-mlp") and page.is_visible("#bars-mlp")
+    yield pad
+    page.uncheck("#compare-mlp")
+    page.wait_for_function("document.querySelector('#prediction-mlp').dataset.state === 'off'")
+
+
+def test_the_mlp_answers_only_once_switched_on(app, pad):
+    page = app.page
+    assert page.is_visible("#compare-mlp") and not page.is_checked("#compare-mlp")
+    assert page.get_attribute("#prediction-mlp", "data-state") == "off" and page.is_hidden("#prediction-mlp")
+    page.evaluate("window.digitPad.live.timings.length = 0")
+    pad.draw(scaled(SEVEN, pad.box()))
+    assert page.get_attribute("#prediction-mlp", "data-state") == "off"
+    timings = page.evaluate("window.digitPad.timings()")
+    assert timings and all(t["companions"] == 0 for t in timings)  # the MLP computed nothing
+
+    page.check("#compare-mlp")  # the drawing on the pad gets the MLP's answer at once
+    mlp = pad.wait_companion(len(SEVEN))
+    np.testing.assert_allclose(mlp["probs"], offline_probs("mlp", preprocess.to_mnist(pad.bitmap())), atol=1e-4)
+
+    page.uncheck("#compare-mlp")
+    page.wait_for_function("document.querySelector('#prediction-mlp').dataset.state === 'off'")
+    assert page.is_hidden("#prediction-mlp")
+    pad.clear()
+    page.evaluate("window.digitPad.live.timings.length = 0")
+    pad.draw(scaled(TWO, pad.box()))
+    timings = page.evaluate("window.digitPad.timings()")
+    assert timings and all(t["companions"] == 0 for t in timings)  # switched off: idle again
+    assert page.get_attribute("#prediction-mlp", "data-state") == "off"
+    assert app.console_errors == []
+
+
+def test_both_models_predict_on_the_same_drawing(app, mlp_shown):
+    pad = mlp_shown
     for strokes in (SEVEN, TWO):
         cnn = pad.draw(scaled(strokes, pad.box()))
         mlp = pad.wait_companion(cnn["strokes"])
@@ -58,7 +97,8 @@ def wait_input(pad: Pad, expected: np.ndarray, timeout_s: float = 15.0) -> None:
         time.sleep(0.05)
 
 
-def test_skipping_centring_feeds_both_models_the_uncentred_digit(app, pad):
+def test_skipping_centring_feeds_both_models_the_uncentred_digit(app, mlp_shown):
+    pad = mlp_shown
     cnn = pad.draw(scaled(SEVEN, pad.box()))
     bitmap = pad.bitmap()
     centred, uncentred = preprocess.to_mnist(bitmap), preprocess.to_mnist(bitmap, centre=False)
