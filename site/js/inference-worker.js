@@ -5,13 +5,13 @@
  * after Python (+0.5 s measured). Here they load while Pyodide boots, and inference
  * never blocks the page's main thread.
  *
- * Messages in: {id, type: "open", modelUrl, wasmPaths}, then {id, type: "listen", channel,
- * feed, fetches (output names)}: from then on the Python worker broadcasts each prepared
- * input, {id, input, shape}, on the BroadcastChannel named `channel`, and the outputs go
- * to the page; {type: "listen", channel: null} stops that. Out, to the page: {id, ok: true, ...}
- * or {id, ok: false, error}. The input
- * never passes through the page's main thread, where it would wait behind the person's
- * drawing. The page starts one such worker per model, so that two models run side by side.
+ * Messages in: {id, type: "open", modelUrl, wasmPaths}, then {id, type: "listen", port,
+ * feed, fetches (output names)}: from then on the Python worker sends each prepared
+ * input, {id, input, shape}, on that MessagePort, and the outputs go to the page;
+ * {type: "listen", port: null} stops that. Out, to the page: {id, ok: true, ...} or
+ * {id, ok: false, error}. The input never passes through the page's main thread, where
+ * it would wait behind the person's drawing. The page starts one such worker per model,
+ * so that two models run side by side.
  */
 
 import * as ort from "../vendor/ort/ort.wasm.min.mjs";
@@ -66,17 +66,14 @@ async function warmUp(session) {
   }
 }
 
-let listening = null; // the BroadcastChannel this model takes its inputs from, or null
+let listening = null; // the MessagePort this model takes its inputs from, or null
 
-/** Inputs broadcast on `channel` are run, feeding `feed` and fetching `fetches`; the page
- * gets the outputs. A null `channel` stops listening: the model then costs nothing per drawing. */
-function listen({ channel, feed, fetches }) {
+/** Inputs that come on `port` are run, feeding `feed` and fetching `fetches`; the page
+ * gets the outputs. A null `port` stops listening: the model then costs nothing per drawing. */
+function listen({ port, feed, fetches }) {
   listening?.close();
-  listening = null;
-  if (channel) {
-    listening = new BroadcastChannel(channel);
-    listening.onmessage = ({ data }) => answer(data.id, () => run({ ...data, feed, fetches }));
-  }
+  listening = port;
+  if (port) port.onmessage = ({ data }) => answer(data.id, () => run({ ...data, feed, fetches }));
   return { reply: {}, transfer: [] };
 }
 

@@ -1,62 +1,42 @@
 /* The page's side of the inference worker (inference-worker.js): starts it with the
  * page, and turns its messages into promises. */
 
+import { Calls } from "./calls.js";
+
 export class Inference {
   /** Starts onnxruntime-web and begins loading `modelUrl` at once. */
   constructor(modelUrl, wasmPaths) {
     this.worker = new Worker(new URL("./inference-worker.js", import.meta.url), { type: "module" });
-    this.pending = new Map();
-    this.nextId = 0;
-    this.worker.onmessage = ({ data }) => {
-      const { resolve, reject } = this.pending.get(data.id) ?? {};
-      if (!resolve) return; // a result nobody waits for any more
-      this.pending.delete(data.id);
-      if (data.ok) resolve(data);
-      else reject(new Error(data.error));
-    };
+    this.calls = new Calls(this.worker);
     this.worker.onerror = (event) => {
-      const error = new Error(`onnxruntime-web could not start: ${event.message || "the worker failed to load"}`);
-      for (const { reject } of this.pending.values()) reject(error);
-      this.pending.clear();
+      this.calls.failAll(new Error(`onnxruntime-web could not start: ${event.message || "the worker failed to load"}`));
     };
     /** Resolves to {model: Uint8Array (the ONNX file), inputs, outputs} (ports: name, type, shape). */
-    this.opened = this.#call({ type: "open", modelUrl, wasmPaths });
+    this.opened = this.calls.call({ type: "open", modelUrl, wasmPaths });
     this.opened.catch(() => {}); // reported when awaited, after Python has started
   }
 
-  /** From now on inputs broadcast on the BroadcastChannel named `channel` ({id, input,
-   * shape}) are fed to the model's `feed`, and it reads the outputs named in `fetches`:
-   * see `result`. Resolves once the model listens. */
-  async listen(channel, feed, fetches) {
-    await this.#call({ type: "listen", channel, feed, fetches });
+  /** From now on inputs that come on the MessagePort `port` ({id, input, shape}) are fed
+   * to the model's `feed`, and it reads the outputs named in `fetches`: see `result`.
+   * Resolves once the model listens. */
+  async listen(port, feed, fetches) {
+    await this.calls.call({ type: "listen", port, feed, fetches }, [port]);
   }
 
-  /** Stops taking the broadcast inputs. Results still awaited resolve to null. */
+  /** Stops taking inputs. Results still awaited resolve to null. */
   async stop() {
-    for (const [id, { resolve }] of this.pending) {
-      if (typeof id !== "string") continue; // a result(id), not a call of its own
-      this.pending.delete(id);
-      resolve(null);
-    }
-    await this.#call({ type: "listen", channel: null });
+    this.calls.resolveNow((id) => typeof id === "string", null); // result(id)s, not calls of their own
+    await this.calls.call({ type: "listen", port: null });
   }
 
   /** Resolves to {outputs: {name: {data (Float32Array), dims}}, ms} once the input
-   * broadcast with `id` (a string) has been run (null if the model stopped listening first). */
+   * sent with `id` (a string) has been run (null if the model stopped listening first). */
   result(id) {
-    return new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    return this.calls.expect(id);
   }
 
   /** Forgets `result(id)`: no input with that id was sent after all. */
   forget(id) {
-    this.pending.delete(id);
-  }
-
-  #call(message) {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, ...message });
-    });
+    this.calls.forget(id);
   }
 }

@@ -4,6 +4,7 @@
  *   preprocessing module; Python then checks that the model is the one the page expects.
  * Everything is served by the page's own origin. */
 
+import { Calls } from "./calls.js";
 import { Inference } from "./inference.js";
 import { INK_BITMAP } from "./pad.js";
 
@@ -33,8 +34,7 @@ async function startPython() {
     // PyWorker only gives the worker PyScript's own Python package once PyScript has set
     // up its plugins, which it marks by defining the <py-script> element.
     await customElements.whenDefined("py-script");
-    const worker = await PyWorker(here("py/worker.py"), { config, version: config.interpreter });
-    return worker.sync;
+    return await PyWorker(here("py/worker.py"), { config, version: config.interpreter });
   } catch (error) {
     throw new PageError(`Python could not start in this browser: ${error?.message ?? error}`);
   }
@@ -77,7 +77,8 @@ export async function startRuntime(modelName, reportStage) {
   const unlessModelFailed = (promise) => Promise.race([promise, modelFailure]);
 
   onStage("python", "active");
-  const python = await unlessModelFailed(startPython());
+  const worker = await unlessModelFailed(startPython());
+  const python = worker.sync;
   onStage("python", "done");
 
   onStage("numpy", "active");
@@ -90,15 +91,14 @@ export async function startRuntime(modelName, reportStage) {
   if (!model.ok) throw new PageError(model.error);
   onStage("model", "done", `${model.name} (format ${model.version})`);
 
-  // Python broadcasts each prepared input to the models on a channel of this page's own
-  // (another tab's page has another).
-  const channel = `digit-pad-inputs-${Date.now()}-${Math.random().toString(36).slice(2)}`; // randomUUID needs https
-  await python.connect(channel);
+  const drawings = await portTo(worker);
 
-  /** From now on every input Python prepares goes straight to this model too. */
+  /** From now on every input Python prepares goes straight to this model too, on a port of their own. */
   async function connect(entry) {
+    const { port1, port2 } = new MessageChannel();
     const fetches = entry.model.cam ? [entry.model.fetch, entry.model.cam] : [entry.model.fetch];
-    await entry.inference.listen(channel, entry.model.feed, fetches);
+    await entry.inference.listen(port1, entry.model.feed, fetches);
+    await drawings.call({ type: "connect", name: entry.name, port: port2 }, [port2]);
     return entry;
   }
 
@@ -122,7 +122,8 @@ export async function startRuntime(modelName, reportStage) {
     const models = [main, ...[...shown].map((name) => companions.get(name))];
     const answers = models.map((m) => m.inference.result(id).then((answer) => answer && classify(m, answer)));
     const forget = () => models.forEach((m) => m.inference.forget(id));
-    const prepared = await python.prepare(region.data, region.width, region.height, centre, id).catch((error) => {
+    const { data: rgba, width, height } = region;
+    const prepared = await drawings.call({ type: "prepare", rgba, width, height, centre, prediction: id }).catch((error) => {
       forget();
       throw error;
     });
@@ -154,7 +155,10 @@ export async function startRuntime(modelName, reportStage) {
    */
   async function showCompanion(name, on) {
     if (!on) {
-      if (shown.delete(name)) await companions.get(name).inference.stop();
+      if (shown.delete(name)) {
+        await drawings.call({ type: "disconnect", name });
+        await companions.get(name).inference.stop();
+      }
       return null;
     }
     if (!companions.has(name)) companions.set(name, await loadCompanion(name));
@@ -183,6 +187,17 @@ export async function startRuntime(modelName, reportStage) {
 
   await predict({ data: sampleDrawing(size), x: 0, y: 0, width: size, height: size }); // first runs allocate and fill caches: not on the first stroke
   return { model, predict, showCompanion };
+}
+
+/** Calls to the Python worker over a MessagePort of their own (see py/worker.py): far
+ * cheaper per drawing than PyScript's calls. Resolves once Python listens on it. */
+async function portTo(worker) {
+  const { port1, port2 } = new MessageChannel();
+  const calls = new Calls(port1);
+  const listening = calls.expect("listening");
+  worker.postMessage({ type: "digit-pad:port" }, [port2]);
+  await listening;
+  return calls;
 }
 
 /** A frame found on a region ([row0, col0, row_scale, col_scale]) as a frame on the whole bitmap. */

@@ -1,22 +1,28 @@
 """The page's Python. It runs in a web worker, so drawing stays smooth while it boots.
 
-js/runtime.js calls the exported functions: `load_numpy` once Pyodide is up (a loading
-stage of its own), `check_model` once onnxruntime-web has opened the model (in its own
-worker, see js/inference-worker.js), `connect` to name the BroadcastChannel on which the
-models' workers listen, then `prepare` for every drawing. `prepare` broadcasts the model
-input straight to the models, so that it never waits in the page's main thread behind
-the person's drawing. The worker never reaches back into the page, so it works with or
-without cross-origin isolation.
+js/runtime.js calls the exported functions while the page loads: `load_numpy` once
+Pyodide is up (a loading stage of its own), then `check_model` once onnxruntime-web has
+opened the model (in its own worker, see js/inference-worker.js). After that, every
+drawing comes on a MessagePort of its own (`listen`), not through PyScript's calls: a
+plain port costs a fraction of a millisecond a message, PyScript's call machinery about
+two. On that port (messages {id, type, ...}, answered {id, ok, ...} in order):
 
-The pixels-to-input step is `preprocess.to_mnist` + `preprocess.normalize`: the very
-module that training and evaluation use in CPython.
+- "connect" {name, port}: from now on send each prepared input to that model's worker on
+  `port` ({id, input, shape}), so that it never waits in the page's main thread behind the
+  person's drawing; "disconnect" {name}: stop sending to it;
+- "prepare" {rgba, width, height, centre, prediction}: see `prepare` (`prediction` is its id).
+
+The worker never reaches back into the page, so it works with or without cross-origin
+isolation. The pixels-to-input step is `preprocess.to_mnist_framed` + `preprocess.normalize`:
+the very module that training and evaluation use in CPython.
 """
 
 from __future__ import annotations
 
 import js
 import model_check
-from pyodide.ffi import to_js
+from polyscript import xworker
+from pyodide.ffi import create_proxy, to_js
 
 MODEL_FORMAT_VERSION = "1"  # the version of the model description this page reads
 INPUT_NAME, OUTPUT_NAME = "image", "logits"
@@ -25,15 +31,7 @@ INPUT_NAME, OUTPUT_NAME = "image", "logits"
 np = None
 preprocess = None
 
-
-# Where prepared inputs go: a BroadcastChannel on which every model's worker listens.
-models = None
-
-
-def connect(channel: str) -> None:
-    """Broadcast prepared inputs on the BroadcastChannel named `channel` (one per page)."""
-    global models
-    models = js.BroadcastChannel.new(channel)
+models: dict = {}  # name -> the MessagePort to that model's worker
 
 
 def load_numpy() -> str:
@@ -73,10 +71,14 @@ def check_model(model, inputs, outputs, model_name: str) -> dict:
     }
 
 
+def _js(value: dict):
+    return to_js(value, dict_converter=js.Object.fromEntries)
+
+
 def prepare(rgba, width: int, height: int, centre: bool, prediction_id: str) -> dict:
     """The model input for an RGBA bitmap (a JS Uint8ClampedArray, width x height x 4),
-    broadcast to the models as {"id": prediction_id, "input": the normalized [1, 1, 28, 28]
-    input (Float32Array), "shape"}.
+    sent to every connected model as {"id": prediction_id, "input": the normalized
+    [1, 1, 28, 28] input (Float32Array), "shape"}.
 
     Returns {"pixels": the 28x28 image in [0, 1] (Float32Array of 784, row by row; None
     when there is no ink, and then nothing is sent), "frame": where the input lies on the
@@ -90,9 +92,47 @@ def prepare(rgba, width: int, height: int, centre: bool, prediction_id: str) -> 
         return {"pixels": None, "frame": [], "ms": js.performance.now() - start}
     small, frame = framed
     batch = preprocess.normalize(small)
-    message = {"id": prediction_id, "input": batch.ravel(), "shape": list(batch.shape)}
-    models.postMessage(to_js(message, dict_converter=js.Object.fromEntries))
+    message = _js({"id": prediction_id, "input": batch.ravel(), "shape": list(batch.shape)})
+    for port in models.values():
+        port.postMessage(message)
     return {"pixels": to_js(small.ravel()), "frame": [float(v) for v in frame], "ms": js.performance.now() - start}
 
 
-__export__ = ["load_numpy", "check_model", "connect", "prepare"]
+def _handle(request) -> dict:
+    """The answer's fields for one message of the page's port (see the module's docstring)."""
+    kind = request.type
+    if kind == "prepare":
+        return prepare(request.rgba, request.width, request.height, request.centre, request.prediction)
+    if kind == "connect":
+        models[str(request.name)] = request.port
+        return {}
+    if kind == "disconnect":
+        port = models.pop(str(request.name), None)
+        if port is not None:
+            port.close()
+        return {}
+    raise ValueError(f"unknown request {kind!r}")
+
+
+def _on_request(event) -> None:
+    request, port = event.data, event.target
+    try:
+        answer = {"id": request.id, "ok": True, **_handle(request)}
+    except Exception as error:  # the page shows it: nothing fails silently in the worker
+        answer = {"id": request.id, "ok": False, "error": f"{type(error).__name__}: {error}"}
+    port.postMessage(_js(answer))
+
+
+def _on_page_message(event) -> None:
+    """The page hands over its port once, through the worker's own messages ({type: "digit-pad:port"})."""
+    data = event.data
+    if getattr(data, "type", None) != "digit-pad:port":
+        return
+    port = event.ports[0]
+    port.onmessage = create_proxy(_on_request)
+    port.postMessage(_js({"id": "listening", "ok": True}))
+
+
+xworker.onmessage = _on_page_message
+
+__export__ = ["load_numpy", "check_model"]
