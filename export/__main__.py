@@ -24,7 +24,7 @@ from export import gallery, gradcam
 from export.onnx_io import FORMAT_VERSION, INPUT, OUTPUT, export, metadata, run, session, verify
 from train import drawings, mnist, pendigits, preprocess, render
 from train.evaluate import evaluate, fit_temperature
-from train.models import build, parameter_count
+from train.models import from_checkpoint, parameter_count
 
 VERIFY_IMAGES = 1000
 CAM_VERIFY_IMAGES = 200  # Grad-CAM maps checked against autograd at export
@@ -40,12 +40,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    "adds the real-drawing figures to the card")  # fmt: skip
     p.add_argument("--notes", help="JSON file merged into the card (e.g. why this architecture)")
     return p.parse_args(argv)
-
-
-def load_model(checkpoint: dict) -> torch.nn.Module:
-    model = build(checkpoint["model"], **checkpoint["options"])
-    model.load_state_dict(checkpoint["state_dict"])
-    return model.eval()
 
 
 def model_inputs(images: np.ndarray) -> np.ndarray:
@@ -87,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     except mnist.MnistError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    model = load_model(checkpoint)
+    model = from_checkpoint(checkpoint)
     out = Path(args.out)
     exported, extra_outputs, extra_metadata = gradcam.exportable(model)
     onnx_path = export(exported, out / f"{args.model}.onnx", args.model, extra_outputs, extra_metadata)

@@ -5,11 +5,12 @@ import pytest
 import torch
 
 from export.onnx_io import INPUT, OUTPUT, export, read_metadata, run, session, verify
-from train import mnist, preprocess
+from train import mnist, pendigits, preprocess
 from train.__main__ import main as train_main
 from train.augment import NONE, Augmentation, augment
 from train.engine import distillation_loss, soft_targets
 from train.models import build, parameter_count
+from train.validate import main as validate_main
 
 HAS_TRAIN_SPLIT = all((mnist.resolve_dir() / spec.name).is_file() for spec in mnist.FILES["train"])
 needs_train_split = pytest.mark.skipif(
@@ -131,3 +132,25 @@ def test_dry_run_distils_a_teacher(tmp_path):
     assert train_main(["--dry-run", "--width", "8", "--teacher", teacher, "--out", str(tmp_path / "student")]) == 0
     student = torch.load(tmp_path / "student" / "cnn.pt", weights_only=False)
     assert f"--teacher {teacher}" in student["command"]
+
+
+@needs_train_split
+@pytest.mark.skipif(pendigits.resolve_path() is None, reason=f"pendigits not found (set ${pendigits.ENV_VAR})")
+def test_validate_scores_checkpoints_and_their_average(tmp_path, capsys):
+    assert train_main(["--dry-run", "--width", "8", "--out", str(tmp_path)]) == 0
+    checkpoint = str(tmp_path / "cnn.pt")
+    assert validate_main([checkpoint, checkpoint]) == 0
+    rows = [line.split() for line in capsys.readouterr().out.splitlines()[1:]]
+    assert [row[0] for row in rows] == [checkpoint, checkpoint, "average"]
+    single, _, average = ([float(v.rstrip("%")) for v in row[-3:]] for row in rows)
+    assert average == single  # a model averaged with itself is itself
+    (tmp_path / "broken.pt").write_bytes(b"not a checkpoint")
+    assert validate_main([str(tmp_path / "broken.pt")]) == 2
+    assert "broken.pt is not a checkpoint" in capsys.readouterr().err
+    mnist_val, writers, rule = single
+    assert 0 <= mnist_val <= 100 and 0 <= writers <= 100 and rule == pytest.approx((mnist_val + writers) / 2, abs=0.01)
+
+
+def test_validate_without_data_is_a_clear_error(tmp_path, capsys):
+    assert validate_main(["x.pt", "--data-dir", str(tmp_path)]) == 2
+    assert "train-images-idx3-ubyte.gz" in capsys.readouterr().err

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from train import drawings, mnist, pendigits
+from train import drawings, mnist, models, pendigits
 from train.augment import NONE, Augmentation
 from train.engine import fit, to_tensor
 from train.models import build, parameter_count
@@ -115,14 +115,6 @@ def pen_writers(validation_too: bool) -> tuple[frozenset[int], frozenset[int]]:
     return pendigits.TRAIN_WRITERS, pendigits.VALIDATION_WRITERS
 
 
-def load_model(path: str) -> torch.nn.Module:
-    """The network saved in a checkpoint."""
-    checkpoint = torch.load(path, weights_only=False)
-    model = build(checkpoint["model"], **checkpoint["options"])
-    model.load_state_dict(checkpoint["state_dict"])
-    return model
-
-
 def joined(first: dict, then: dict) -> dict:
     """Two stages' per-epoch histories as one, the second's epochs and seconds counted on."""
     offsets = {"epoch": first["epoch"][-1], "seconds": first["seconds"][-1]}
@@ -173,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
                   file=sys.stderr)  # fmt: skip
             return 2
         model.load_state_dict(parent["state_dict"])
-    teachers = [load_model(path) for path in args.teacher]
+    teachers = [models.load(path) for path in args.teacher]
     aug = augmentation(args)
     print(f"{args.model}: {parameter_count(model):,} parameters, augmentation {asdict(aug)}", file=sys.stderr)
     start = time.time()

@@ -57,5 +57,17 @@ def build(name: str, **options) -> nn.Module:
     raise ValueError(f"unknown model {name!r}: choose cnn or mlp")
 
 
+def from_checkpoint(checkpoint: dict) -> nn.Module:
+    """The network saved in a checkpoint (a dict as `torch.load` gives it), in eval mode."""
+    model = build(checkpoint["model"], **checkpoint["options"])
+    model.load_state_dict(checkpoint["state_dict"])
+    return model.eval()
+
+
+def load(path: str) -> nn.Module:
+    """The network saved in the checkpoint file `path`, in eval mode."""
+    return from_checkpoint(torch.load(path, weights_only=False))
+
+
 def parameter_count(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
