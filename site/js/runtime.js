@@ -189,6 +189,8 @@ export async function startRuntime(modelName, reportStage) {
   return { model, predict, showCompanion };
 }
 
+const PORT_TIMEOUT_MS = 10_000; // Python is up by then: it answers at once, unless something is broken
+
 /** Calls to the Python worker over a MessagePort of their own (see py/worker.py): far
  * cheaper per drawing than PyScript's calls. Resolves once Python listens on it. */
 async function portTo(worker) {
@@ -196,7 +198,12 @@ async function portTo(worker) {
   const calls = new Calls(port1);
   const listening = calls.expect("listening");
   worker.postMessage({ type: "digit-pad:port" }, [port2]);
-  await listening;
+  let timer;
+  const silence = new Promise((_, reject) => {
+    const broken = new PageError("Python started but does not take drawings (py/worker.py did not listen).");
+    timer = setTimeout(() => reject(broken), PORT_TIMEOUT_MS);
+  });
+  await Promise.race([listening, silence]).finally(() => clearTimeout(timer));
   return calls;
 }
 

@@ -119,6 +119,37 @@ def test_model_with_other_normalization_is_refused(browser, base_url, dist: Path
         session.context.close()
 
 
+def open_with_changed_file(browser, base_url: str, dist: Path, name: str, old: str, new: str):
+    """The page, with its file `name` (under dist/) served with `old` replaced by `new`."""
+    text = (dist / name).read_text()
+    assert old in text, f"{name} no longer contains {old!r}: update this test"
+    session = open_page(browser, "about:blank")
+    body = text.replace(old, new)
+    session.page.route(f"**/{name}", lambda route: route.fulfill(body=body, content_type="text/x-python"))
+    session.page.goto(base_url)
+    return session
+
+
+def test_python_that_does_not_take_drawings_is_said(browser, base_url, dist: Path):
+    session = open_with_changed_file(browser, base_url, dist, "py/worker.py", "xworker.onmessage = ", "_unused = ")
+    try:
+        assert wait_ready(session.page) == "error"
+        assert "Python started but does not take drawings" in session.page.inner_text("#error")
+    finally:
+        session.context.close()
+
+
+def test_a_failing_preprocessing_is_said_not_swallowed(browser, base_url, dist: Path):
+    broken = 'def to_mnist_framed(rgba, centre=True):\n    raise ValueError("broken on purpose")\n\n\ndef _unused('
+    session = open_with_changed_file(browser, base_url, dist, "py/preprocess.py", "def to_mnist_framed(", broken)
+    try:
+        assert wait_ready(session.page) == "error"  # the sample prediction at start-up already fails
+        message = session.page.inner_text("#error")
+        assert "ValueError: broken on purpose" in message
+    finally:
+        session.context.close()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
