@@ -8,8 +8,9 @@ from export.onnx_io import INPUT, OUTPUT, export, read_metadata, run, session, v
 from train import mnist, pendigits, preprocess
 from train.__main__ import main as train_main
 from train.augment import NONE, Augmentation, augment
-from train.engine import distillation_loss, soft_targets
+from train.engine import distillation_loss, fit, soft_targets
 from train.models import build, parameter_count
+from train.soup import main as soup_main
 from train.validate import main as validate_main
 
 HAS_TRAIN_SPLIT = all((mnist.resolve_dir() / spec.name).is_file() for spec in mnist.FILES["train"])
@@ -125,6 +126,35 @@ def test_temperature_softens_the_targets_and_keeps_the_gradient_scale():
     assert 0.25 < grads[1] / grads[0] < 4
 
 
+def test_ema_keeps_the_moving_average_of_the_weights(monkeypatch):
+    """With `ema`, the kept network is the moving average of every step's weights and
+    batch-norm statistics (from the first step's, as torch's AveragedModel does), not the last step's."""
+    generator = torch.Generator().manual_seed(0)
+    images, labels = torch.rand(64, 1, 28, 28, generator=generator), torch.randint(0, 10, (64,), generator=generator)
+    kept, adam_step = {}, torch.optim.Adam.step
+    for ema in (0.0, 0.5):
+        torch.manual_seed(0)
+        model, steps = build("cnn", width=4), []
+
+        def step(optimizer, *args, _model=model, _steps=steps, **kwargs):
+            result = adam_step(optimizer, *args, **kwargs)
+            _steps.append({k: v.clone().float() for k, v in _model.state_dict().items()})
+            return result
+
+        monkeypatch.setattr(torch.optim.Adam, "step", step)
+        kept[ema], _ = fit(model, (images, labels), (images[:16], labels[:16]), epochs=1, batch_size=16, lr=1e-2,
+                           schedule="constant", aug=NONE, seed=0, ema=ema)  # fmt: skip
+        monkeypatch.undo()
+        assert len(steps) == 4
+        average = steps[0]
+        for state in steps[1:]:
+            average = {k: ema * average[k] + (1 - ema) * state[k] for k in average}
+        expected = steps[-1] if ema == 0 else average
+        for key in ("features.0.0.weight", "features.0.1.running_mean"):
+            assert torch.allclose(kept[ema][key].float(), expected[key], atol=1e-6), (ema, key)
+    assert not torch.allclose(kept[0.0]["features.0.0.weight"], kept[0.5]["features.0.0.weight"])
+
+
 @needs_train_split
 def test_dry_run_distils_a_teacher(tmp_path):
     assert train_main(["--dry-run", "--width", "8", "--out", str(tmp_path / "teacher")]) == 0
@@ -154,3 +184,24 @@ def test_validate_scores_checkpoints_and_their_average(tmp_path, capsys):
 def test_validate_without_data_is_a_clear_error(tmp_path, capsys):
     assert validate_main(["x.pt", "--data-dir", str(tmp_path)]) == 2
     assert "train-images-idx3-ubyte.gz" in capsys.readouterr().err
+
+
+@needs_train_split
+def test_soup_averages_fine_tunes_of_one_parent_and_refuses_others(tmp_path, capsys):
+    assert train_main(["--dry-run", "--width", "8", "--out", str(tmp_path / "parent")]) == 0
+    parent = str(tmp_path / "parent" / "cnn.pt")
+    for seed in ("1", "2"):
+        run = ["--dry-run", "--width", "8", "--init", parent, "--seed", seed, "--out", str(tmp_path / seed)]
+        assert train_main(run) == 0
+    children = [str(tmp_path / seed / "cnn.pt") for seed in ("1", "2")]
+    assert soup_main([*children, "--out", str(tmp_path / "soup")]) == 0
+    states = [torch.load(path, weights_only=False)["state_dict"] for path in children]
+    averaged = torch.load(tmp_path / "soup" / "cnn.pt", weights_only=False)
+    key = "features.0.0.weight"
+    assert not torch.equal(states[0][key], states[1][key])
+    assert torch.allclose(averaged["state_dict"][key], (states[0][key] + states[1][key]) / 2)
+    assert averaged["command"].startswith(torch.load(parent, weights_only=False)["command"] + " && ")
+    assert "python -m train.soup" in averaged["command"]
+    # a network trained from scratch is no fine-tune of that parent
+    assert soup_main([children[0], parent, "--out", str(tmp_path / "bad")]) == 2
+    assert "not fine-tunes (--init) of one parent" in capsys.readouterr().err

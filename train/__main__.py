@@ -66,6 +66,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--temperature", type=float, default=1.0,
         help="with --teacher: soften the teachers' and the student's probabilities by this (1: plain)",
     )  # fmt: skip
+    p.add_argument(
+        "--ema", type=float, default=0.0,
+        help="keep the exponential moving average of the weights with this decay per step, e.g. 0.999 (0: off)",
+    )  # fmt: skip
     p.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     p.add_argument("--dry-run", action="store_true", help="a few batches of one epoch, to check the pipeline")
     aug = p.add_argument_group("augmentation (applied per batch; see train/augment.py)")
@@ -172,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     best, history = fit(
         model, train, val, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
         schedule=args.schedule, aug=aug, seed=args.seed, max_batches=5 if args.dry_run else None, pen_val=pen_val,
-        teachers=teachers, temperature=args.temperature,
+        teachers=teachers, temperature=args.temperature, ema=args.ema,
     )  # fmt: skip
     seconds = time.time() - start
     command = shlex.join(["python", "-m", "train", *(sys.argv[1:] if argv is None else argv)])

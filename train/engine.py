@@ -10,6 +10,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
 from train.augment import Augmentation, augment
 from train.preprocess import MEAN, STD
@@ -96,6 +97,7 @@ def fit(
     pen_val: tuple[torch.Tensor, torch.Tensor] | None = None,
     teachers: list[nn.Module] | None = None,
     temperature: float = 1.0,
+    ema: float = 0.0,
 ) -> tuple[dict, History]:
     """Train; return the best validation state dict and the per-epoch history.
 
@@ -103,7 +105,9 @@ def fit(
     kept out of training) the mean of the two accuracies. With `teachers`, the
     target of each image is their mean probabilities for it (distillation: one
     network learns what several agree on) instead of its label, both softened by
-    `temperature`.
+    `temperature`. With `ema` > 0 the network scored and kept is the exponential
+    moving average of the weights (and batch-norm statistics) over the steps, with
+    that decay per step, rather than the weights of the last step.
     """
     for teacher in teachers or []:
         teacher.eval()
@@ -118,6 +122,8 @@ def fit(
         if schedule == "onecycle"
         else None
     )
+    averaged = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(ema), use_buffers=True) if ema else None
+    kept = averaged.module if averaged else model
     history, best, best_acc = History(), None, -1.0
     progress = Progress(epochs, batches)
     start = time.time()
@@ -139,11 +145,13 @@ def fit(
             optimizer.step()
             if scheduler:
                 scheduler.step()
+            if averaged:
+                averaged.update_parameters(model)
             total_loss += loss.item() * len(y)
             total_correct += (logits.argmax(1) == y).sum().item()
             seen += len(y)
             progress.show(epoch, b + 1, total_loss / seen, history.val_accuracy[-1] if history.epoch else None)
-        val_loss, val_acc = score(model, *val)
+        val_loss, val_acc = score(kept, *val)
         history.epoch.append(epoch)
         history.train_loss.append(total_loss / seen)
         history.train_accuracy.append(total_correct / seen)
@@ -151,12 +159,12 @@ def fit(
         history.val_accuracy.append(val_acc)
         selection = val_acc
         if pen_val is not None:
-            pen_loss, pen_acc = score(model, *pen_val)
+            pen_loss, pen_acc = score(kept, *pen_val)
             history.pen_val_loss.append(pen_loss)
             history.pen_val_accuracy.append(pen_acc)
             selection = (val_acc + pen_acc) / 2
         history.seconds.append(time.time() - start)
         progress.show(epoch, batches, total_loss / seen, selection, end=True)
         if selection > best_acc:
-            best_acc, best = selection, {k: v.detach().clone() for k, v in model.state_dict().items()}
+            best_acc, best = selection, {k: v.detach().clone() for k, v in kept.state_dict().items()}
     return best, history
