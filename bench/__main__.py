@@ -55,13 +55,15 @@ def main(argv: list[str] | None = None) -> int:
     reference_url, reference_server = serve(reference)
     try:
         with sync_playwright() as playwright:
-            print(f"loading the page and the bare Pyodide reference, {args.runs} cold + warm runs each…", flush=True)
+            print(f"loading the page and the bare Pyodide references, {args.runs} cold + warm runs each…", flush=True)
+            reference_marks = ["reference:ready"]
             pages = {
                 "ours": (page_url, loads.PAGE_READY, ["digit-pad:pad", "digit-pad:ready", *STAGE_MARKS]),
-                "bare": (reference_url, loads.REFERENCE_READY, ["reference:ready"]),
+                "bare": (reference_url, loads.REFERENCE_READY, reference_marks),
+                "bare in a worker": (reference_url + "reference-worker.html", loads.REFERENCE_READY, reference_marks),
             }
             loaded = loads.cold_and_warm(playwright, chromium, pages, args.runs)
-            ours, bare = loaded["ours"], loaded["bare"]
+            ours, bare, bare_worker = loaded["ours"], loaded["bare"], loaded["bare in a worker"]
             print("drawing during boot and while predicting…", flush=True)
             drawn = drawing.measure(playwright, chromium, page_url, build.CHROMIUM_ARGS, args.predictions)
             variants = None
@@ -75,17 +77,18 @@ def main(argv: list[str] | None = None) -> int:
         reference_server.shutdown()
         shutil.rmtree(reference, ignore_errors=True)
 
-    figures = summarize(ours, bare, drawn)
+    figures = summarize(ours, bare, bare_worker, drawn)
     if variants is not None:
         figures["costs"] = summarize_costs(variants)
     report(figures)
     if args.json:
-        raw = {"figures": figures, "ours": ours, "bare": bare, "drawn": drawn, "variants": variants}
+        raw = {"figures": figures, "ours": ours, "bare": bare, "bare_worker": bare_worker, "drawn": drawn,
+               "variants": variants}  # fmt: skip
         args.json.write_text(json.dumps(raw, indent=1))
     return 0
 
 
-def summarize(ours: dict, bare: dict, drawn: dict) -> dict:
+def summarize(ours: dict, bare: dict, bare_worker: dict, drawn: dict) -> dict:
     def times(runs: list[dict], mark: str) -> list[float]:
         return [run["times"][mark] for run in runs]
 
@@ -93,7 +96,9 @@ def summarize(ours: dict, bare: dict, drawn: dict) -> dict:
     for kind in ("cold", "warm"):
         page = median(times(ours[kind], "digit-pad:ready"))
         reference = median(times(bare[kind], "reference:ready"))
-        figures[kind] = {"page_s": page / 1000, "reference_s": reference / 1000, "ratio": page / reference}
+        in_worker = median(times(bare_worker[kind], "reference:ready"))
+        figures[kind] = {"page_s": page / 1000, "reference_s": reference / 1000, "ratio": page / reference,
+                         "worker_reference_s": in_worker / 1000, "worker_ratio": page / in_worker}  # fmt: skip
         figures[kind]["stages_s"] = {mark.split(":")[1]: median(times(ours[kind], mark)) / 1000 for mark in STAGE_MARKS}
     figures["bytes"] = ours["cold"][0]["bytes"]
     timings = drawn["timings"]
@@ -164,6 +169,12 @@ def report(f: dict) -> None:
     print(
         f"  ratio                    {f['cold']['ratio']:6.3f}    {f['warm']['ratio']:6.3f}"
         f"    (goal ≤ {GOALS['ratio']}: {verdict(max(f['cold']['ratio'], f['warm']['ratio']) <= GOALS['ratio'])})"
+    )
+    cold, warm = f["cold"], f["warm"]
+    print(f"  the same in a worker     {cold['worker_reference_s']:6.2f} s  {warm['worker_reference_s']:6.2f} s")
+    print(
+        f"  ratio to that            {cold['worker_ratio']:6.3f}    {warm['worker_ratio']:6.3f}"
+        "    (what PyScript and the page add to Pyodide booting in a worker)"
     )
     for kind in ("cold", "warm"):
         stages = ", ".join(f"{name} {at:.2f} s" for name, at in f[kind]["stages_s"].items())

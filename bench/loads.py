@@ -31,11 +31,15 @@ def group_of(url: str) -> str:
 
 
 def reference_site(dist: Path) -> Path:
-    """A folder with the bare reference page beside dist's Pyodide (same files, same server)."""
+    """A folder with the bare reference pages beside dist's Pyodide (same files, same server):
+    index.html boots it in the page, reference-worker.html in a worker."""
     folder = Path(tempfile.mkdtemp(prefix="digit-pad-reference-"))
     (folder / "vendor").mkdir()
     (folder / "vendor" / "pyodide").symlink_to(dist / "vendor" / "pyodide")
-    shutil.copy2(Path(__file__).with_name("reference.html"), folder / "index.html")
+    here = Path(__file__).parent
+    shutil.copy2(here / "reference.html", folder / "index.html")
+    for name in ("reference-worker.html", "reference-worker.mjs"):
+        shutil.copy2(here / name, folder / name)
     return folder
 
 

@@ -65,6 +65,7 @@ ready page (`app`), and wait on data-* attributes rather than sleeping.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import threading
 from collections.abc import Iterator
@@ -74,6 +75,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the project root, for build.py
 import build  # noqa: E402
+from bench import loads  # noqa: E402
 from bench.pagekit import Pad, Session, error_text, open_page, wait_ready  # noqa: E402
 
 
@@ -101,6 +103,16 @@ def serve_in_thread(directory: Path) -> Iterator[str]:
 def base_url(dist: Path) -> Iterator[str]:
     """dist/ served by build.py's own server (with the isolation headers)."""
     yield from serve_in_thread(dist)
+
+
+@pytest.fixture(scope="session")
+def reference_url(dist: Path) -> Iterator[str]:
+    """The benchmark's yardsticks, bare Pyodide + numpy (bench/loads.py), served like dist/."""
+    folder = loads.reference_site(dist)
+    try:
+        yield from serve_in_thread(folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

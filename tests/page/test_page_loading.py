@@ -12,6 +12,7 @@ from pathlib import Path
 import onnx
 import pytest
 
+from bench import loads
 from bench.pagekit import Pad, open_page, origin_of, state, wait_ready
 
 pytestmark = pytest.mark.e2e
@@ -185,3 +186,17 @@ def test_plain_static_server_works_through_the_service_worker(browser, plain_sta
         assert session.console_errors == [] and session.foreign_requests() == []
     finally:
         session.context.close()
+
+
+@pytest.mark.parametrize("page", ["index.html", "reference-worker.html"])
+def test_the_benchmarks_yardsticks_boot_pyodide_and_numpy(browser, reference_url: str, page: str):
+    """`python build.py bench` divides the page's time to ready by these pages' (bench/loads.py)."""
+    context = browser.new_context()
+    try:
+        reference = context.new_page()
+        reference.goto(reference_url + page)
+        reference.wait_for_function(loads.REFERENCE_READY, timeout=loads.TIMEOUT_MS)
+        assert reference.evaluate("document.body.dataset.state") == "ready"
+        assert reference.evaluate("performance.getEntriesByName('reference:ready').length") == 1
+    finally:
+        context.close()
