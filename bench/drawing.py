@@ -7,6 +7,7 @@ import bisect
 import json
 import math
 import tempfile
+import time
 from pathlib import Path
 
 from bench.loads import PAGE_READY, TIMEOUT_MS
@@ -14,22 +15,27 @@ from bench.loads import PAGE_READY, TIMEOUT_MS
 TRACE_CATEGORIES = ["devtools.timeline", "disabled-by-default-devtools.timeline", "blink.user_timing"]
 TASK_EVENTS = {"RunTask", "ThreadControllerImpl::RunTask"}
 PAD_MARK = "digit-pad:pad"  # performance mark: from here on the pad takes strokes
+MOVE_INTERVAL_S = 1 / 60  # a person's pointer: about one move per display frame
 
 
 def scribble(page, turn: int, points: int = 40) -> None:
-    """One stroke: a loop around the pad's centre (a different one each turn)."""
+    """One stroke: a loop around the pad's centre (a different one each turn), one
+    pointer move per display frame as a hand gives them. (Moves as fast as the
+    DevTools protocol takes them would be several per frame, and would keep one of
+    this machine's two cores busy with the test harness rather than the page.)"""
     box = page.locator("#pad").bounding_box()
     cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     radius = box["width"] * (0.15 + 0.05 * (turn % 4))
     mouse = page.mouse
+    due = time.perf_counter()
     for i in range(points + 1):
         angle = 2 * math.pi * i / points + turn
         x, y = cx + radius * math.cos(angle), cy + 1.4 * radius * math.sin(2 * angle) / 2
+        time.sleep(max(0.0, due - time.perf_counter()))
+        due += MOVE_INTERVAL_S
+        mouse.move(x, y)
         if i == 0:
-            mouse.move(x, y)
             mouse.down()
-        else:
-            mouse.move(x, y)
     mouse.up()
 
 
