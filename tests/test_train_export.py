@@ -172,13 +172,37 @@ def test_validate_scores_checkpoints_and_their_average(tmp_path, capsys):
     assert validate_main([checkpoint, checkpoint]) == 0
     rows = [line.split() for line in capsys.readouterr().out.splitlines()[1:]]
     assert [row[0] for row in rows] == [checkpoint, checkpoint, "average"]
-    single, _, average = ([float(v.rstrip("%")) for v in row[-3:]] for row in rows)
+    assert all(row[-3] == "21-25" for row in rows)  # the writers scored
+    single, _, average = ([float(v.rstrip("%")) for v in (row[-4], row[-2], row[-1])] for row in rows)
     assert average == single  # a model averaged with itself is itself
     (tmp_path / "broken.pt").write_bytes(b"not a checkpoint")
     assert validate_main([str(tmp_path / "broken.pt")]) == 2
     assert "broken.pt is not a checkpoint" in capsys.readouterr().err
     mnist_val, writers, rule = single
     assert 0 <= mnist_val <= 100 and 0 <= writers <= 100 and rule == pytest.approx((mnist_val + writers) / 2, abs=0.01)
+
+
+@needs_train_split
+@pytest.mark.skipif(pendigits.resolve_path() is None, reason=f"pendigits not found (set ${pendigits.ENV_VAR})")
+def test_folds_leave_their_writers_out_and_validate_pools_them(tmp_path, capsys):
+    for fold in (2, 3):
+        run = ["--dry-run", "--width", "8", "--pen-repeat", "1", "--pen-fold", str(fold)]
+        assert train_main([*run, "--out", str(tmp_path / str(fold))]) == 0
+        recorded = torch.load(tmp_path / str(fold) / "cnn.pt", weights_only=False)["pendigits"]
+        assert recorded["validation_writers"] == sorted(pendigits.fold_writers(fold))
+        assert recorded["train_writers"] == sorted(set(range(1, 26)) - pendigits.fold_writers(fold))
+    assert pendigits.fold_writers(5) == pendigits.VALIDATION_WRITERS
+    capsys.readouterr()
+    assert validate_main([str(tmp_path / "2" / "cnn.pt"), str(tmp_path / "3" / "cnn.pt")]) == 0
+    rows = [line.split() for line in capsys.readouterr().out.splitlines()[1:]]
+    assert [row[-3] for row in rows] == ["6-10", "11-15", "6-15"]
+    assert rows[-1][:4] == ["pooled", "over", "the", "folds"]
+    folds, pooled = [float(row[-2].rstrip("%")) for row in rows[:2]], float(rows[-1][-2].rstrip("%"))
+    assert min(folds) - 0.01 <= pooled <= max(folds) + 0.01  # every writer once: a weighted mean of the folds
+    for wrong in (["--pen-fold", "6"], ["--pen-fold", "1", "--pen-validation-too"]):
+        with pytest.raises(SystemExit) as exit_:
+            train_main(["--dry-run", "--pen-repeat", "1", *wrong])
+        assert exit_.value.code == 2
 
 
 def test_validate_without_data_is_a_clear_error(tmp_path, capsys):

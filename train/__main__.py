@@ -55,6 +55,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="also train on the validation writers' drawings (for a final model, once the recipe is chosen on "
         "them); the checkpoint is then picked on MNIST validation alone. The held-out writers are never used.",
     )  # fmt: skip
+    p.add_argument(
+        "--pen-fold", type=int, default=0,
+        help=f"leave-writers-out fold (1-{pendigits.FOLDS}): train on the other folds of writers 1-25 and pick "
+        "the checkpoint on this one's (0: train on writers 1-20, pick on 21-25)",
+    )  # fmt: skip
     p.add_argument("--download", action="store_true", help="fetch missing MNIST files from the public mirrors")
     p.add_argument("--out", default="checkpoints", help="folder for <model>.pt")
     p.add_argument("--init", help="start from this checkpoint's weights (fine-tuning); its command and time are kept")
@@ -78,6 +83,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     for name in ("rotate", "scale", "shear", "translate", "thickness", "elastic"):
         aug.add_argument(f"--{name}", type=float, default=getattr(defaults, name))
     args = p.parse_args(argv)
+    if not 0 <= args.pen_fold <= pendigits.FOLDS:
+        p.error(f"--pen-fold: choose 1 to {pendigits.FOLDS} (0: off)")
+    if args.pen_fold and args.pen_validation_too:
+        p.error("--pen-fold and --pen-validation-too exclude each other")
     for key, value in DEFAULTS[args.model].items():
         if getattr(args, key) is None:
             setattr(args, key, value)
@@ -112,10 +121,13 @@ def pen_tensors(
     return torch.from_numpy(images)[:, None], torch.from_numpy(labels)
 
 
-def pen_writers(validation_too: bool) -> tuple[frozenset[int], frozenset[int]]:
+def pen_writers(validation_too: bool, fold: int = 0) -> tuple[frozenset[int], frozenset[int]]:
     """(writers trained on, writers the checkpoint is picked on)."""
+    choosable = pendigits.TRAIN_WRITERS | pendigits.VALIDATION_WRITERS
+    if fold:
+        return choosable - pendigits.fold_writers(fold), pendigits.fold_writers(fold)
     if validation_too:
-        return pendigits.TRAIN_WRITERS | pendigits.VALIDATION_WRITERS, frozenset()
+        return choosable, frozenset()
     return pendigits.TRAIN_WRITERS, pendigits.VALIDATION_WRITERS
 
 
@@ -141,14 +153,14 @@ def main(argv: list[str] | None = None) -> int:
     train_index, val_index = mnist.train_validation_split(len(images))
     x, y = to_tensor(images), torch.from_numpy(labels.astype("int64"))
     train, val = (x[train_index], y[train_index]), (x[val_index], y[val_index])
-    pen_val = None
+    pen_val, train_writers, validation_writers = None, frozenset(), frozenset()
     if args.pen_repeat:
+        train_writers, validation_writers = pen_writers(args.pen_validation_too, args.pen_fold)
         try:
             digits = pendigits.load(args.pendigits)
         except FileNotFoundError as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
-        train_writers, validation_writers = pen_writers(args.pen_validation_too)
         distortion = StrokeDistortion(args.pen_distort) if args.pen_distort else None
         pen_train = pen_tensors(
             pendigits.by_writers(digits, train_writers), args.dry_run, args.pen_repeat, distortion, args.seed
@@ -200,8 +212,8 @@ def main(argv: list[str] | None = None) -> int:
             "pendigits": {
                 "repeat": args.pen_repeat,
                 "distort": args.pen_distort,
-                "train_writers": sorted(pen_writers(args.pen_validation_too)[0]) if args.pen_repeat else [],
-                "validation_writers": sorted(pen_writers(args.pen_validation_too)[1]) if args.pen_repeat else [],
+                "train_writers": sorted(train_writers),
+                "validation_writers": sorted(validation_writers),
             },
             "dry_run": args.dry_run,
         },

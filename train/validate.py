@@ -2,9 +2,14 @@
 `python -m train.validate checkpoints/a/cnn.pt checkpoints/b/cnn.pt`.
 
 Prints MNIST validation accuracy (the 5,000 training images held out with the fixed
-seed), accuracy on the validation writers' drawings (drawn as the page draws them), and
-the selection rule: their mean. The MNIST test split and the held-out writers are not
-touched, so this is the command to choose between candidates with (docs/experiments.md).
+seed), accuracy on the checkpoint's validation writers' drawings (drawn as the page draws
+them: writers 21-25, or its fold's with `--pen-fold`), and the selection rule: their mean.
+The MNIST test split and the held-out writers are not touched, so this is the command to
+choose between candidates with (docs/experiments.md).
+
+Checkpoints that share their validation writers are also averaged (their mean
+probabilities). Checkpoints of different folds are pooled instead: every fold's
+writers scored by the network that never saw them.
 """
 
 from __future__ import annotations
@@ -17,20 +22,33 @@ import torch
 
 from train import drawings, mnist, pendigits
 from train.engine import predict_logits, to_tensor
-from train.models import load
+from train.models import from_checkpoint
 from train.render import BITMAP_SIZE
 
 
-def validation_sets(data_dir: str | None, pendigits_dir: str | None) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
-    """{"MNIST val": (images, labels), "validation writers": (images, labels)}, images [N, 1, 28, 28] in [0, 1]."""
+def mnist_validation(data_dir: str | None) -> tuple[torch.Tensor, torch.Tensor]:
+    """The 5,000 MNIST training images held out for validation: images [N, 1, 28, 28] in [0, 1], labels."""
     images, labels = mnist.load("train", data_dir)
     _, val_index = mnist.train_validation_split(len(images))
-    digits = pendigits.by_writers(pendigits.load(pendigits_dir), pendigits.VALIDATION_WRITERS)
-    drawn = drawings.drawn_images([digit.on_pad(BITMAP_SIZE, BITMAP_SIZE) for digit in digits])
-    return {
-        "MNIST val": (to_tensor(images)[val_index], torch.from_numpy(labels.astype("int64"))[val_index]),
-        "validation writers": (torch.from_numpy(drawn)[:, None], torch.from_numpy(drawings.labels_of(digits))),
-    }
+    return to_tensor(images)[val_index], torch.from_numpy(labels.astype("int64"))[val_index]
+
+
+def drawn_writers(digits: list[pendigits.PenDigit], writers: frozenset[int]) -> tuple[torch.Tensor, torch.Tensor]:
+    """The writers' digits drawn as the page draws them: images [N, 1, 28, 28] in [0, 1], labels."""
+    chosen = pendigits.by_writers(digits, writers)
+    images = drawings.drawn_images([digit.on_pad(BITMAP_SIZE, BITMAP_SIZE) for digit in chosen])
+    return torch.from_numpy(images)[:, None], torch.from_numpy(drawings.labels_of(chosen))
+
+
+def validation_writers(checkpoint: dict) -> frozenset[int]:
+    """The writers the checkpoint was picked on (writers 21-25 when it trained on no drawings or on those)."""
+    return frozenset(checkpoint.get("pendigits", {}).get("validation_writers") or pendigits.VALIDATION_WRITERS)
+
+
+def span(writers: frozenset[int]) -> str:
+    ordered = sorted(writers)
+    contiguous = ordered == list(range(ordered[0], ordered[-1] + 1))
+    return f"{ordered[0]}-{ordered[-1]}" if contiguous else ",".join(map(str, ordered))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,24 +58,47 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--pendigits", help=f"folder of {pendigits.FILE_NAME} (default ${pendigits.ENV_VAR})")
     args = p.parse_args(argv)
     try:
-        sets = validation_sets(args.data_dir, args.pendigits)
+        mnist_val = mnist_validation(args.data_dir)
+        digits = pendigits.load(args.pendigits)
     except (mnist.MnistError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    rows = []  # (label, {set name: probabilities})
+    sets: dict[frozenset[int], tuple[torch.Tensor, torch.Tensor]] = {}
+    rows = []  # (label, writers, MNIST val probabilities, writers' probabilities)
     for path in args.checkpoints:
         try:
-            model = load(path)
+            checkpoint = torch.load(path, weights_only=False)
+            model = from_checkpoint(checkpoint)
         except (OSError, RuntimeError, KeyError, pickle.UnpicklingError) as error:
             print(f"error: {path} is not a checkpoint this command can read ({error})", file=sys.stderr)
             return 2
-        rows.append((path, {name: predict_logits(model, x).softmax(1) for name, (x, _) in sets.items()}))
-    if len(rows) > 1:
-        rows.append(("average of all", {name: sum(p[name] for _, p in rows) / len(rows) for name in sets}))
-    print(f"{'checkpoint':50s} {'MNIST val':>10s} {'writers':>10s} {'rule':>10s}")
-    for label, row in rows:
-        scores = [(row[name].argmax(1) == y).float().mean().item() for name, (_, y) in sets.items()]
-        print(f"{label:50s} {scores[0]:10.2%} {scores[1]:10.2%} {sum(scores) / 2:10.2%}")
+        writers = validation_writers(checkpoint)
+        if writers not in sets:
+            sets[writers] = drawn_writers(digits, writers)
+        probabilities = [predict_logits(model, x).softmax(1) for x in (mnist_val[0], sets[writers][0])]
+        rows.append((path, writers, *probabilities))
+
+    def correct(probabilities: torch.Tensor, labels: torch.Tensor) -> int:
+        return int((probabilities.argmax(1) == labels).sum())
+
+    table = [
+        (label, span(writers), correct(m, mnist_val[1]), len(mnist_val[1]), correct(w, sets[writers][1]),
+         len(sets[writers][1]))
+        for label, writers, m, w in rows
+    ]  # fmt: skip
+    if len(rows) > 1 and len(sets) == 1:
+        writers = rows[0][1]
+        m, w = (sum(row[i] for row in rows) / len(rows) for i in (2, 3))
+        table.append(("average of all", span(writers), correct(m, mnist_val[1]), len(mnist_val[1]),
+                      correct(w, sets[writers][1]), len(sets[writers][1])))  # fmt: skip
+    elif len(rows) > 1 and len(sets) == len(rows) and sum(map(len, sets)) == len(frozenset().union(*sets)):
+        # folds: every writer scored once, by the network that did not train on it
+        totals = [sum(row[i] for row in table) for i in (2, 3, 4, 5)]
+        table.append(("pooled over the folds", span(frozenset().union(*sets)), *totals))
+    print(f"{'checkpoint':50s} {'MNIST val':>10s} {'writers':>8s} {'drawings':>10s} {'rule':>10s}")
+    for label, writers, mnist_right, mnist_count, drawn_right, drawn_count in table:
+        scores = mnist_right / mnist_count, drawn_right / drawn_count
+        print(f"{label:50s} {scores[0]:10.2%} {writers:>8s} {scores[1]:10.2%} {sum(scores) / 2:10.2%}")
     return 0
 
 
