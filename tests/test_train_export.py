@@ -180,6 +180,13 @@ def test_validate_scores_checkpoints_and_their_average(tmp_path, capsys):
     assert "broken.pt is not a checkpoint" in capsys.readouterr().err
     mnist_val, writers, rule = single
     assert 0 <= mnist_val <= 100 and 0 <= writers <= 100 and rule == pytest.approx((mnist_val + writers) / 2, abs=0.01)
+    assert validate_main([checkpoint, "--per-writer"]) == 0
+    listed = [line.split() for line in capsys.readouterr().out.splitlines() if line.startswith("  writer ")]
+    assert {int(row[1].rstrip(":")) for row in listed} <= set(range(21, 26))
+    wrong = sum(int(row[2]) for row in listed)
+    assert all(int(row[2]) == len(row) - 6 for row in listed)  # "writer W: N of M wrong" and N true->predicted
+    scored = len(pendigits.by_writers(pendigits.load(), pendigits.VALIDATION_WRITERS))
+    assert wrong == round((100 - writers) / 100 * scored)
 
 
 @needs_train_split

@@ -33,11 +33,28 @@ def mnist_validation(data_dir: str | None) -> tuple[torch.Tensor, torch.Tensor]:
     return to_tensor(images)[val_index], torch.from_numpy(labels.astype("int64"))[val_index]
 
 
-def drawn_writers(digits: list[pendigits.PenDigit], writers: frozenset[int]) -> tuple[torch.Tensor, torch.Tensor]:
-    """The writers' digits drawn as the page draws them: images [N, 1, 28, 28] in [0, 1], labels."""
+def drawn_writers(
+    digits: list[pendigits.PenDigit], writers: frozenset[int]
+) -> tuple[torch.Tensor, torch.Tensor, list[int]]:
+    """The writers' digits drawn as the page draws them: images [N, 1, 28, 28] in [0, 1], labels, writer of each."""
     chosen = pendigits.by_writers(digits, writers)
     images = drawings.drawn_images([digit.on_pad(BITMAP_SIZE, BITMAP_SIZE) for digit in chosen])
-    return torch.from_numpy(images)[:, None], torch.from_numpy(drawings.labels_of(chosen))
+    return torch.from_numpy(images)[:, None], torch.from_numpy(drawings.labels_of(chosen)), [d.writer for d in chosen]
+
+
+def writer_errors(probabilities: torch.Tensor, labels: torch.Tensor, writers: list[int]) -> list[str]:
+    """One line per writer with errors: how many of their digits were read wrong, and as what."""
+    predicted = probabilities.argmax(1).tolist()
+    wrong: dict[int, list[str]] = {}
+    for writer, label, guess in zip(writers, labels.tolist(), predicted, strict=True):
+        wrong.setdefault(writer, [])
+        if guess != label:
+            wrong[writer].append(f"{label}->{guess}")
+    return [
+        f"  writer {writer:2d}: {len(errors):2d} of {writers.count(writer)} wrong  {' '.join(sorted(errors))}"
+        for writer, errors in sorted(wrong.items())
+        if errors
+    ]
 
 
 def validation_writers(checkpoint: dict) -> frozenset[int]:
@@ -56,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("checkpoints", nargs="+", help="checkpoint files (<out>/<model>.pt)")
     p.add_argument("--data-dir", help=f"folder of the MNIST files (default ${mnist.ENV_VAR})")
     p.add_argument("--pendigits", help=f"folder of {pendigits.FILE_NAME} (default ${pendigits.ENV_VAR})")
+    p.add_argument("--per-writer", action="store_true", help="also list each checkpoint's errors writer by writer")
     args = p.parse_args(argv)
     try:
         mnist_val = mnist_validation(args.data_dir)
@@ -99,6 +117,10 @@ def main(argv: list[str] | None = None) -> int:
     for label, writers, mnist_right, mnist_count, drawn_right, drawn_count in table:
         scores = mnist_right / mnist_count, drawn_right / drawn_count
         print(f"{label:50s} {scores[0]:10.2%} {writers:>8s} {scores[1]:10.2%} {sum(scores) / 2:10.2%}")
+    if args.per_writer:
+        for label, writers, _, w in rows:
+            print(f"{label}: drawings read wrong, by writer (true->predicted)")
+            print("\n".join(writer_errors(w, *sets[writers][1:])) or "  none")
     return 0
 
 
