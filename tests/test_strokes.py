@@ -8,7 +8,7 @@ from train import pendigits
 from train.__main__ import main as train_main
 from train.__main__ import pen_tensors
 from train.render import BITMAP_SIZE, LINE_WIDTH, render_rgba
-from train.strokes import StrokeDistortion, distort, resized
+from train.strokes import StrokeDistortion, distort, resized, trimmed
 
 SEVEN = [[(60.0, 40.0), (200.0, 40.0), (120.0, 250.0)], [(90.0, 140.0), (170.0, 140.0)]]
 HAS_PENDIGITS = pendigits.resolve_path() is not None
@@ -43,6 +43,32 @@ def test_distortion_changes_shape_and_is_reproducible():
     assert np.abs(centred[0] - centred[1]).max() > 1.0
 
 
+def test_trimming_cuts_a_stroke_by_its_length_and_opens_a_loop():
+    line = np.array([(0.0, 0.0), (4.0, 0.0), (10.0, 0.0)])
+    np.testing.assert_allclose(trimmed(line, 0.1, 0.2), [(1.0, 0.0), (4.0, 0.0), (8.0, 0.0)])
+    np.testing.assert_allclose(trimmed(line, 0.5, 0.3), [(5.0, 0.0), (7.0, 0.0)])
+    short = line[:2]
+    assert trimmed(line, 0.0, 0.0) is line and trimmed(short, 0.2, 0.2) is short  # nothing to cut
+    square = np.array([(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0), (0.0, 0.0)])  # a closed loop, 40 long
+    opened = trimmed(square, 0.05, 0.05)
+    np.testing.assert_allclose([opened[0], opened[-1]], [(2.0, 0.0), (0.0, 2.0)])
+
+
+def test_trimmed_distortion_shortens_strokes_and_is_reproducible():
+    def length(strokes):
+        return sum(np.hypot(*np.diff(np.asarray(s), axis=0).T).sum() for s in strokes)
+
+    how = StrokeDistortion(strength=0.0, trim=0.2)  # trimming only: the rest of the drawing stays as it is
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        cut = distort(SEVEN, rng, how)
+        assert 0.6 * length(SEVEN) <= length(cut) <= length(SEVEN) + 1e-9
+    assert distort(SEVEN, np.random.default_rng(4), how) == distort(SEVEN, np.random.default_rng(4), how)
+    assert distort(SEVEN, np.random.default_rng(4), StrokeDistortion(trim=0.2)) != distort(
+        SEVEN, np.random.default_rng(4), StrokeDistortion()
+    )
+
+
 @pytest.mark.skipif(not HAS_PENDIGITS, reason=f"pendigits not found (set ${pendigits.ENV_VAR} to its folder)")
 def test_pen_tensors_repeat_first_as_written_then_distorted():
     digits = pendigits.by_writers(pendigits.load(), pendigits.TRAIN_WRITERS)[:6]
@@ -56,10 +82,14 @@ def test_pen_tensors_repeat_first_as_written_then_distorted():
 
 @pytest.mark.skipif(not HAS_PENDIGITS, reason=f"pendigits not found (set ${pendigits.ENV_VAR} to its folder)")
 def test_dry_run_trains_on_distorted_drawings(tmp_path):
-    args = ["--dry-run", "--width", "8", "--pen-repeat", "2", "--pen-distort", "1", "--out", str(tmp_path)]
-    assert train_main(args) == 0
+    args = ["--dry-run", "--width", "8", "--pen-repeat", "2", "--pen-distort", "1", "--pen-trim", "0.1"]
+    assert train_main([*args, "--out", str(tmp_path)]) == 0
     checkpoint = torch.load(tmp_path / "cnn.pt", weights_only=False)
     assert checkpoint["pendigits"]["distort"] == 1.0 and checkpoint["pendigits"]["repeat"] == 2
+    assert checkpoint["pendigits"]["trim"] == 0.1
+    with pytest.raises(SystemExit) as exit_:  # trimming only applies to distorted repeats
+        train_main(["--dry-run", "--pen-repeat", "2", "--pen-trim", "0.1"])
+    assert exit_.value.code == 2
     assert len(checkpoint["history"]["pen_val_accuracy"]) == 1
 
 

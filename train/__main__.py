@@ -51,6 +51,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "(0: the repeats are identical)",
     )  # fmt: skip
     p.add_argument(
+        "--pen-trim", type=float, default=0.0,
+        help="with --pen-distort: largest fraction of each stroke cut off either end of the distorted repeats "
+        "(0: none)",
+    )  # fmt: skip
+    p.add_argument(
         "--pen-validation-too", action="store_true",
         help="also train on the validation writers' drawings (for a final model, once the recipe is chosen on "
         "them); the checkpoint is then picked on MNIST validation alone. The held-out writers are never used.",
@@ -85,6 +90,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = p.parse_args(argv)
     if not 0 <= args.pen_fold <= pendigits.FOLDS:
         p.error(f"--pen-fold: choose 1 to {pendigits.FOLDS} (0: off)")
+    if args.pen_trim and not args.pen_distort:
+        p.error("--pen-trim trims the distorted repeats: give --pen-distort too")
     if args.pen_fold and args.pen_validation_too:
         p.error("--pen-fold and --pen-validation-too exclude each other")
     for key, value in DEFAULTS[args.model].items():
@@ -161,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
         except FileNotFoundError as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
-        distortion = StrokeDistortion(args.pen_distort) if args.pen_distort else None
+        distortion = StrokeDistortion(args.pen_distort, trim=args.pen_trim) if args.pen_distort else None
         pen_train = pen_tensors(
             pendigits.by_writers(digits, train_writers), args.dry_run, args.pen_repeat, distortion, args.seed
         )
@@ -212,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
             "pendigits": {
                 "repeat": args.pen_repeat,
                 "distort": args.pen_distort,
+                "trim": args.pen_trim,
                 "train_writers": sorted(train_writers),
                 "validation_writers": sorted(validation_writers),
             },

@@ -29,15 +29,35 @@ class StrokeDistortion:
     aspect: float = 0.2  # log of the width / height change
     size: float = 0.35  # log of the size change
     bend: float = 0.04  # smooth warp, as a fraction of the digit's size
+    # Largest fraction of each stroke's length cut off either end, drawn in [0, trim] (0: off):
+    # loops that do not quite close, shorter bars and flags, as hurried hands draw them.
+    trim: float = 0.0
 
     def amount(self, name: str, rng: np.random.Generator) -> float:
         return float(rng.uniform(-1.0, 1.0)) * getattr(self, name) * self.strength
 
 
+def trimmed(stroke: np.ndarray, start: float, end: float) -> np.ndarray:
+    """`stroke` ([N, 2] points) without the first `start` and the last `end` fractions of its length;
+    strokes of fewer than three points (dots, single lines' ends) are kept whole."""
+    steps = np.hypot(*np.diff(stroke, axis=0).T)
+    along = np.concatenate([[0.0], np.cumsum(steps)])
+    if len(stroke) < 3 or along[-1] == 0 or start + end <= 0:
+        return stroke
+    low, high = start * along[-1], (1.0 - end) * along[-1]
+    inside = stroke[(along > low) & (along < high)]
+    ends = np.array([[np.interp(at, along, stroke[:, axis]) for axis in (0, 1)] for at in (low, high)])
+    return np.concatenate([ends[:1], inside, ends[1:]])
+
+
 def distort(strokes: Strokes, rng: np.random.Generator, how: StrokeDistortion, pad: float = BITMAP_SIZE) -> Strokes:
     """`strokes` (pad coordinates, y down) rotated, slanted, stretched, resized and gently bent
-    about their centre, then moved so that the whole digit, ink included, stays on the pad."""
-    points = np.concatenate([np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in strokes])
+    about their centre (and, with `how.trim`, their ends cut short), then moved so that the whole
+    digit, ink included, stays on the pad."""
+    arrays = [np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in strokes]
+    if how.trim:
+        arrays = [trimmed(a, *rng.uniform(0.0, how.trim * how.strength, 2)) for a in arrays]
+    points = np.concatenate(arrays)
     low, high = points.min(axis=0), points.max(axis=0)
     centre, extent = (low + high) / 2, max(float((high - low).max()), 1.0)
 
@@ -56,7 +76,7 @@ def distort(strokes: Strokes, rng: np.random.Generator, how: StrokeDistortion, p
         local = local + bend * np.sin(freqs * local[:, ::-1] + phases)
         return local @ linear.T
 
-    moved = [transform(np.asarray(s, dtype=np.float64).reshape(-1, 2)) for s in strokes]
+    moved = [transform(a) for a in arrays]
     every = np.concatenate(moved)
     margin = LINE_WIDTH / 2 + 1
     span = every.max(axis=0) - every.min(axis=0)
