@@ -39,7 +39,7 @@ class StrokeDistortion:
 
 def trimmed(stroke: np.ndarray, start: float, end: float) -> np.ndarray:
     """`stroke` ([N, 2] points) without the first `start` and the last `end` fractions of its length;
-    strokes of fewer than three points (dots, single lines' ends) are kept whole."""
+    dots and single segments (fewer than three points) are kept whole."""
     steps = np.hypot(*np.diff(stroke, axis=0).T)
     along = np.concatenate([[0.0], np.cumsum(steps)])
     if len(stroke) < 3 or along[-1] == 0 or start + end <= 0:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import pickle
 import sys
+from collections import Counter
 
 import torch
 
@@ -44,16 +45,14 @@ def drawn_writers(
 
 def writer_errors(probabilities: torch.Tensor, labels: torch.Tensor, writers: list[int]) -> list[str]:
     """One line per writer with errors: how many of their digits were read wrong, and as what."""
-    predicted = probabilities.argmax(1).tolist()
+    written = Counter(writers)
     wrong: dict[int, list[str]] = {}
-    for writer, label, guess in zip(writers, labels.tolist(), predicted, strict=True):
-        wrong.setdefault(writer, [])
+    for writer, label, guess in zip(writers, labels.tolist(), probabilities.argmax(1).tolist(), strict=True):
         if guess != label:
-            wrong[writer].append(f"{label}->{guess}")
+            wrong.setdefault(writer, []).append(f"{label}->{guess}")
     return [
-        f"  writer {writer:2d}: {len(errors):2d} of {writers.count(writer)} wrong  {' '.join(sorted(errors))}"
+        f"  writer {writer:2d}: {len(errors):2d} of {written[writer]} wrong  {' '.join(sorted(errors))}"
         for writer, errors in sorted(wrong.items())
-        if errors
     ]
 
 
