@@ -12,6 +12,7 @@ from train.engine import distillation_loss, fit, soft_targets
 from train.models import build, parameter_count
 from train.soup import main as soup_main
 from train.validate import main as validate_main
+from train.validate import span
 
 HAS_TRAIN_SPLIT = all((mnist.resolve_dir() / spec.name).is_file() for spec in mnist.FILES["train"])
 needs_train_split = pytest.mark.skipif(
@@ -210,6 +211,12 @@ def test_folds_leave_their_writers_out_and_validate_pools_them(tmp_path, capsys)
         with pytest.raises(SystemExit) as exit_:
             train_main(["--dry-run", "--pen-repeat", "1", *wrong])
         assert exit_.value.code == 2
+
+
+def test_writer_sets_print_as_runs():
+    assert span(frozenset({21, 22, 23, 24, 25})) == "21-25"
+    assert span(frozenset({1, 2, 3, 7, 21, 22})) == "1-3,7,21-22"
+    assert span(frozenset({5})) == "5"
 
 
 def test_validate_without_data_is_a_clear_error(tmp_path, capsys):

@@ -62,9 +62,14 @@ def validation_writers(checkpoint: dict) -> frozenset[int]:
 
 
 def span(writers: frozenset[int]) -> str:
-    ordered = sorted(writers)
-    contiguous = ordered == list(range(ordered[0], ordered[-1] + 1))
-    return f"{ordered[0]}-{ordered[-1]}" if contiguous else ",".join(map(str, ordered))
+    """The writers as runs of consecutive numbers: {1, 2, 3, 7, 21, 22} -> "1-3,7,21-22"."""
+    runs: list[list[int]] = []
+    for writer in sorted(writers):
+        if runs and writer == runs[-1][-1] + 1:
+            runs[-1].append(writer)
+        else:
+            runs.append([writer])
+    return ",".join(f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]) for run in runs)
 
 
 def main(argv: list[str] | None = None) -> int:
