@@ -8,7 +8,7 @@ from train import pendigits
 from train.__main__ import main as train_main
 from train.__main__ import pen_tensors
 from train.render import BITMAP_SIZE, LINE_WIDTH, render_rgba
-from train.strokes import StrokeDistortion, distort, resized, trimmed
+from train.strokes import StrokeDistortion, bulged, distort, resized, trimmed
 
 SEVEN = [[(60.0, 40.0), (200.0, 40.0), (120.0, 250.0)], [(90.0, 140.0), (170.0, 140.0)]]
 HAS_PENDIGITS = pendigits.resolve_path() is not None
@@ -69,6 +69,26 @@ def test_trimmed_distortion_shortens_strokes_and_is_reproducible():
     )
 
 
+def test_a_bulge_resizes_the_part_near_its_point_and_leaves_the_far_parts():
+    at = np.array([0.0, 0.0])
+    near = np.array([(1.0, 0.0), (0.0, -1.0)])  # a small part around the point, 0.1 radius away
+    far = np.array([(100.0, 0.0), (0.0, 80.0)])
+    grown, shrunk = (bulged(np.concatenate([near, far]), at, grow, radius=10.0) for grow in (0.5, -0.5))
+    np.testing.assert_allclose(grown[:2], near * np.exp(0.5 * np.exp(-1 / 200)))
+    np.testing.assert_allclose(shrunk[:2], near * np.exp(-0.5 * np.exp(-1 / 200)))
+    np.testing.assert_allclose(grown[2:], far, atol=1e-9)
+    line = np.stack([np.linspace(-40, 40, 81), np.zeros(81)], axis=1)  # points keep their order: no fold
+    for grow in (-1.3, 1.3):
+        assert np.all(np.diff(bulged(line, at, grow, radius=10.0)[:, 0]) > 0)
+
+
+def test_bulged_distortion_changes_only_when_asked_and_is_reproducible():
+    plain = distort(SEVEN, np.random.default_rng(4), StrokeDistortion())
+    assert plain == distort(SEVEN, np.random.default_rng(4), StrokeDistortion(bulge=0.0))
+    bulgy = distort(SEVEN, np.random.default_rng(4), StrokeDistortion(bulge=0.5))
+    assert bulgy == distort(SEVEN, np.random.default_rng(4), StrokeDistortion(bulge=0.5)) and bulgy != plain
+
+
 @pytest.mark.skipif(not HAS_PENDIGITS, reason=f"pendigits not found (set ${pendigits.ENV_VAR} to its folder)")
 def test_pen_tensors_repeat_first_as_written_then_distorted():
     digits = pendigits.by_writers(pendigits.load(), pendigits.TRAIN_WRITERS)[:6]
@@ -82,14 +102,16 @@ def test_pen_tensors_repeat_first_as_written_then_distorted():
 
 @pytest.mark.skipif(not HAS_PENDIGITS, reason=f"pendigits not found (set ${pendigits.ENV_VAR} to its folder)")
 def test_dry_run_trains_on_distorted_drawings(tmp_path):
-    args = ["--dry-run", "--width", "8", "--pen-repeat", "2", "--pen-distort", "1", "--pen-trim", "0.1"]
+    args = ["--dry-run", "--width", "8", "--pen-repeat", "2", "--pen-distort", "1", "--pen-trim", "0.1",
+            "--pen-bulge", "0.5"]  # fmt: skip
     assert train_main([*args, "--out", str(tmp_path)]) == 0
     checkpoint = torch.load(tmp_path / "cnn.pt", weights_only=False)
     assert checkpoint["pendigits"]["distort"] == 1.0 and checkpoint["pendigits"]["repeat"] == 2
-    assert checkpoint["pendigits"]["trim"] == 0.1
-    with pytest.raises(SystemExit) as exit_:  # trimming only applies to distorted repeats
-        train_main(["--dry-run", "--pen-repeat", "2", "--pen-trim", "0.1"])
-    assert exit_.value.code == 2
+    assert checkpoint["pendigits"]["trim"] == 0.1 and checkpoint["pendigits"]["bulge"] == 0.5
+    for only_distorted in ("--pen-trim", "--pen-bulge"):  # they change the distorted repeats alone
+        with pytest.raises(SystemExit) as exit_:
+            train_main(["--dry-run", "--pen-repeat", "2", only_distorted, "0.1"])
+        assert exit_.value.code == 2
     assert len(checkpoint["history"]["pen_val_accuracy"]) == 1
 
 

@@ -56,6 +56,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "(0: none)",
     )  # fmt: skip
     p.add_argument(
+        "--pen-bulge", type=float, default=0.0,
+        help="with --pen-distort: largest log size change of one part of each distorted repeat, around a "
+        "random point of it (0: none)",
+    )  # fmt: skip
+    p.add_argument(
         "--pen-validation-too", action="store_true",
         help="also train on the validation writers' drawings (for a final model, once the recipe is chosen on "
         "them); the checkpoint is then picked on MNIST validation alone. The held-out writers are never used.",
@@ -92,6 +97,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         p.error(f"--pen-fold: choose 1 to {pendigits.FOLDS} (0: off)")
     if args.pen_trim and not args.pen_distort:
         p.error("--pen-trim trims the distorted repeats: give --pen-distort too")
+    if args.pen_bulge and not args.pen_distort:
+        p.error("--pen-bulge changes the distorted repeats: give --pen-distort too")
     if args.pen_fold and args.pen_validation_too:
         p.error("--pen-fold and --pen-validation-too exclude each other")
     for key, value in DEFAULTS[args.model].items():
@@ -168,7 +175,9 @@ def main(argv: list[str] | None = None) -> int:
         except FileNotFoundError as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
-        distortion = StrokeDistortion(args.pen_distort, trim=args.pen_trim) if args.pen_distort else None
+        distortion = None
+        if args.pen_distort:
+            distortion = StrokeDistortion(args.pen_distort, trim=args.pen_trim, bulge=args.pen_bulge)
         pen_train = pen_tensors(
             pendigits.by_writers(digits, train_writers), args.dry_run, args.pen_repeat, distortion, args.seed
         )
@@ -220,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
                 "repeat": args.pen_repeat,
                 "distort": args.pen_distort,
                 "trim": args.pen_trim,
+                "bulge": args.pen_bulge,
                 "train_writers": sorted(train_writers),
                 "validation_writers": sorted(validation_writers),
             },

@@ -16,6 +16,7 @@ import numpy as np
 
 from train.render import BITMAP_SIZE, INK_WIDTH_RATIO, LINE_WIDTH
 
+BULGE_RADIUS = 0.3  # how far a bulge reaches (its Gaussian's sigma), as a fraction of the digit's size
 Strokes = list[list[tuple[float, float]]]
 
 
@@ -32,6 +33,9 @@ class StrokeDistortion:
     # Largest fraction of each stroke's length cut off either end, drawn in [0, trim] (0: off):
     # loops that do not quite close, shorter bars and flags, as hurried hands draw them.
     trim: float = 0.0
+    # Largest log size change of one part of the digit, around a random point of it (0: off): a small
+    # loop on a long tail, a wide belly under a narrow top, as people size a digit's parts unevenly.
+    bulge: float = 0.0
 
     def amount(self, name: str, rng: np.random.Generator) -> float:
         return float(rng.uniform(-1.0, 1.0)) * getattr(self, name) * self.strength
@@ -50,10 +54,19 @@ def trimmed(stroke: np.ndarray, start: float, end: float) -> np.ndarray:
     return np.concatenate([ends[:1], inside, ends[1:]])
 
 
+def bulged(points: np.ndarray, at: np.ndarray, grow: float, radius: float) -> np.ndarray:
+    """`points` [N, 2] pushed away from `at` (grow > 0) or pulled towards it (grow < 0): a point at
+    distance d moves to d * exp(grow * exp(-d^2 / (2 radius^2))), so the part near `at` is resized by
+    about exp(grow) and the far parts stay. The map keeps its order (no fold) while |grow| < e / 2."""
+    away = points - at
+    near = np.exp(-(away**2).sum(axis=1, keepdims=True) / (2 * radius**2))
+    return at + away * np.exp(grow * near)
+
+
 def distort(strokes: Strokes, rng: np.random.Generator, how: StrokeDistortion, pad: float = BITMAP_SIZE) -> Strokes:
     """`strokes` (pad coordinates, y down) rotated, slanted, stretched, resized and gently bent
-    about their centre (and, with `how.trim`, their ends cut short), then moved so that the whole
-    digit, ink included, stays on the pad."""
+    about their centre (with `how.trim`, their ends cut short; with `how.bulge`, one part resized),
+    then moved so that the whole digit, ink included, stays on the pad."""
     arrays = [np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in strokes]
     if how.trim:
         arrays = [trimmed(a, *rng.uniform(0.0, how.trim * how.strength, 2)) for a in arrays]
@@ -70,9 +83,13 @@ def distort(strokes: Strokes, rng: np.random.Generator, how: StrokeDistortion, p
     # A bend: each coordinate moves by a random low-frequency sine of the other.
     phases, freqs = rng.uniform(0, 2 * math.pi, 2), rng.uniform(0.5, 1.5, 2) * math.pi / extent
     bend = np.array([how.amount("bend", rng), how.amount("bend", rng)]) * extent
+    # drawn only when on, so that recipes without it keep their random numbers
+    at, grow = (points[rng.integers(len(points))] - centre, how.amount("bulge", rng)) if how.bulge else (None, 0.0)
 
     def transform(stroke: np.ndarray) -> np.ndarray:
         local = stroke - centre
+        if grow:
+            local = bulged(local, at, grow, BULGE_RADIUS * extent)
         local = local + bend * np.sin(freqs * local[:, ::-1] + phases)
         return local @ linear.T
 
