@@ -8,7 +8,7 @@ from export.onnx_io import INPUT, OUTPUT, export, read_metadata, run, session, v
 from train import mnist, pendigits, preprocess
 from train.__main__ import main as train_main
 from train.augment import NONE, Augmentation, augment
-from train.engine import distillation_loss, fit, soft_targets
+from train.engine import History, distillation_loss, fit, soft_targets
 from train.models import build, parameter_count
 from train.soup import main as soup_main
 from train.validate import main as validate_main
@@ -211,6 +211,14 @@ def test_folds_leave_their_writers_out_and_validate_pools_them(tmp_path, capsys)
         with pytest.raises(SystemExit) as exit_:
             train_main(["--dry-run", "--pen-repeat", "1", *wrong])
         assert exit_.value.code == 2
+
+
+def test_the_kept_epoch_is_the_first_best_on_the_selection_rule():
+    mnist_only = History(epoch=[1, 2, 3], val_accuracy=[0.990, 0.993, 0.993])
+    assert mnist_only.selection() == [0.990, 0.993, 0.993] and mnist_only.kept() == 1
+    # with drawings, neither column's own best decides: epoch 2 has the best mean
+    both = History(epoch=[1, 2, 3], val_accuracy=[0.9926, 0.9924, 0.9930], pen_val_accuracy=[0.9880, 0.9896, 0.9888])
+    assert both.kept() == 1 and both.val_accuracy[both.kept()] != max(both.val_accuracy)
 
 
 def test_writer_sets_print_as_runs():

@@ -237,9 +237,10 @@ def main(argv: list[str] | None = None) -> int:
         },
         path,
     )
-    pen = f", validation writers {max(history.pen_val_accuracy):.4f}" if history.pen_val_accuracy else ""
-    print(f"best validation accuracy: MNIST {max(history.val_accuracy):.4f}{pen}; {seconds:.0f} s; saved {path}",
-          file=sys.stderr)  # fmt: skip
+    kept = history.kept()
+    pen = f", validation writers {history.pen_val_accuracy[kept]:.4f}" if history.pen_val_accuracy else ""
+    print(f"kept epoch {history.epoch[kept]}: validation accuracy MNIST {history.val_accuracy[kept]:.4f}{pen}; "
+          f"{seconds:.0f} s; saved {path}", file=sys.stderr)  # fmt: skip
     return 0
 
 

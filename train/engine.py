@@ -69,6 +69,18 @@ class History:
     pen_val_accuracy: list[float] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
 
+    def selection(self) -> list[float]:
+        """Per epoch, what the checkpoint is picked on: MNIST validation accuracy, or with drawings of
+        validation writers, its mean with theirs."""
+        if not self.pen_val_accuracy:
+            return list(self.val_accuracy)
+        return [(mnist + pen) / 2 for mnist, pen in zip(self.val_accuracy, self.pen_val_accuracy, strict=True)]
+
+    def kept(self) -> int:
+        """Index of the epoch whose weights `fit` returns: the first with the best selection figure."""
+        selection = self.selection()
+        return selection.index(max(selection))
+
 
 @torch.no_grad()
 def soft_targets(teachers: list[nn.Module], x: torch.Tensor, temperature: float = 1.0) -> torch.Tensor:
@@ -157,12 +169,11 @@ def fit(
         history.train_accuracy.append(total_correct / seen)
         history.val_loss.append(val_loss)
         history.val_accuracy.append(val_acc)
-        selection = val_acc
         if pen_val is not None:
             pen_loss, pen_acc = score(kept, *pen_val)
             history.pen_val_loss.append(pen_loss)
             history.pen_val_accuracy.append(pen_acc)
-            selection = (val_acc + pen_acc) / 2
+        selection = history.selection()[-1]
         history.seconds.append(time.time() - start)
         progress.show(epoch, batches, total_loss / seen, selection, end=True)
         if selection > best_acc:
