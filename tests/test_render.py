@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 
+from train.drawings import drawn_images
 from train.preprocess import to_mnist
 from train.render import INK_WIDTH_RATIO, LINE_WIDTH, MIN_INK_WIDTH, ink_width, render_rgba
 
@@ -20,6 +21,12 @@ def test_the_pen_is_a_fraction_of_the_drawings_extent():
     assert ink_width(seven) == pytest.approx(INK_WIDTH_RATIO * 210)  # its longer side is 250 - 40
     half = [[(x / 2, y / 2) for x, y in stroke] for stroke in seven]
     assert ink_width(half) == pytest.approx(ink_width(seven) / 2)
+    assert ink_width(seven, ratio=0.1) == pytest.approx(0.1 * 210)  # an experiment's pen (--ink-ratio)
+
+
+def test_a_thinner_ink_pen_draws_less_ink_into_the_model_input():
+    thin, page = (drawn_images([ring(140, 140, 60)], ink_ratio=r)[0].sum() for r in (0.1, INK_WIDTH_RATIO))
+    assert thin < 0.8 * page
 
 
 def test_a_dot_or_nothing_gets_the_smallest_pen():

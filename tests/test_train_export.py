@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 import torch
 
+from export.__main__ import main as export_main
 from export.onnx_io import INPUT, OUTPUT, export, read_metadata, run, session, verify
-from train import mnist, pendigits, preprocess
+from train import mnist, pendigits, preprocess, render, validate
 from train.__main__ import main as train_main
 from train.augment import NONE, Augmentation, augment
 from train.engine import History, distillation_loss, fit, soft_targets
@@ -211,6 +212,19 @@ def test_folds_leave_their_writers_out_and_validate_pools_them(tmp_path, capsys)
         with pytest.raises(SystemExit) as exit_:
             train_main(["--dry-run", "--pen-repeat", "1", *wrong])
         assert exit_.value.code == 2
+
+
+@needs_train_split
+@pytest.mark.skipif(pendigits.resolve_path() is None, reason=f"pendigits not found (set ${pendigits.ENV_VAR})")
+def test_another_ink_pen_is_recorded_scored_with_and_never_exported(tmp_path, capsys):
+    run = ["--dry-run", "--width", "8", "--pen-repeat", "1", "--ink-ratio", "0.12", "--out", str(tmp_path)]
+    assert train_main(run) == 0
+    checkpoint = torch.load(tmp_path / "cnn.pt", weights_only=False)
+    assert checkpoint["pendigits"]["ink_ratio"] == validate.ink_ratio(checkpoint) == 0.12
+    assert validate.ink_ratio({"pendigits": {}}) == render.INK_WIDTH_RATIO  # checkpoints from before the option
+    capsys.readouterr()
+    assert export_main(["--checkpoint", str(tmp_path / "cnn.pt"), "--out", str(tmp_path / "site")]) == 2
+    assert "ink pen ratio 0.12" in capsys.readouterr().err and not (tmp_path / "site").exists()
 
 
 def test_the_kept_epoch_is_the_first_best_on_the_selection_rule():

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from train import drawings, mnist, models, pendigits
+from train import drawings, mnist, models, pendigits, render
 from train.augment import NONE, Augmentation
 from train.engine import fit, to_tensor
 from train.models import build, parameter_count
@@ -59,6 +59,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--pen-bulge", type=float, default=0.0,
         help="with --pen-distort: largest log size change of one part of each distorted repeat, around a "
         "random point of it (0: none)",
+    )  # fmt: skip
+    p.add_argument(
+        "--ink-ratio", type=float, default=render.INK_WIDTH_RATIO,
+        help="draw the drawings (training and validation) with an ink pen of this width ratio instead of the "
+        f"page's {render.INK_WIDTH_RATIO} (an experiment: export refuses the checkpoint unless the page draws so)",
     )  # fmt: skip
     p.add_argument(
         "--pen-validation-too", action="store_true",
@@ -119,18 +124,19 @@ def pen_tensors(
     repeat: int = 1,
     distortion: StrokeDistortion | None = None,
     seed: int = 0,
+    ink_ratio: float = render.INK_WIDTH_RATIO,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Digits drawn on the page's bitmap and preprocessed, as [N, 1, 28, 28] images in [0, 1], each
     `repeat` times: as written, then (with `distortion`) as randomly distorted trajectories."""
     digits = digits[:200] if dry_run else digits
     written = [digit.on_pad(BITMAP_SIZE, BITMAP_SIZE) for digit in digits]
-    images = drawings.drawn_images(written)
+    images = drawings.drawn_images(written, ink_ratio=ink_ratio)
     if distortion is None:
         images = np.tile(images, (repeat, 1, 1))
     else:
         rng = np.random.default_rng(seed)
         variants = [distort(strokes, rng, distortion) for _ in range(repeat - 1) for strokes in written]
-        images = np.concatenate([images, drawings.drawn_images(variants)])
+        images = np.concatenate([images, drawings.drawn_images(variants, ink_ratio=ink_ratio)])
     labels = np.tile(drawings.labels_of(digits), repeat)
     return torch.from_numpy(images)[:, None], torch.from_numpy(labels)
 
@@ -179,10 +185,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.pen_distort:
             distortion = StrokeDistortion(args.pen_distort, trim=args.pen_trim, bulge=args.pen_bulge)
         pen_train = pen_tensors(
-            pendigits.by_writers(digits, train_writers), args.dry_run, args.pen_repeat, distortion, args.seed
-        )
+            pendigits.by_writers(digits, train_writers), args.dry_run, args.pen_repeat, distortion, args.seed,
+            args.ink_ratio,
+        )  # fmt: skip
         if validation_writers:
-            pen_val = pen_tensors(pendigits.by_writers(digits, validation_writers), args.dry_run)
+            pen_val = pen_tensors(
+                pendigits.by_writers(digits, validation_writers), args.dry_run, ink_ratio=args.ink_ratio
+            )
         train = torch.cat([train[0], pen_train[0]]), torch.cat([train[1], pen_train[1]])
     if args.dry_run:
         args.epochs, val = 1, (val[0][:500], val[1][:500])
@@ -230,6 +239,7 @@ def main(argv: list[str] | None = None) -> int:
                 "distort": args.pen_distort,
                 "trim": args.pen_trim,
                 "bulge": args.pen_bulge,
+                "ink_ratio": args.ink_ratio,
                 "train_writers": sorted(train_writers),
                 "validation_writers": sorted(validation_writers),
             },

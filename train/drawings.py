@@ -7,7 +7,7 @@ import numpy as np
 from train.evaluate import confusion_matrix, per_class
 from train.pendigits import PenDigit
 from train.preprocess import SIZE, normalize, to_mnist
-from train.render import BITMAP_SIZE, render_rgba
+from train.render import BITMAP_SIZE, INK_WIDTH_RATIO, ink_width, render_rgba
 from train.strokes import Strokes, resized
 
 
@@ -19,11 +19,15 @@ def to_images(digits: list[PenDigit], centre: bool = True, size: float = 1.0, pe
     return drawn_images(on_pad if size == 1.0 else [resized(s, size) for s in on_pad], centre, pen)
 
 
-def drawn_images(drawings: list[Strokes], centre: bool = True, pen: float | None = None) -> np.ndarray:
-    """[N, 28, 28] images in [0, 1] of strokes in pad coordinates, drawn and preprocessed as the page does."""
+def drawn_images(
+    drawings: list[Strokes], centre: bool = True, pen: float | None = None, ink_ratio: float = INK_WIDTH_RATIO
+) -> np.ndarray:
+    """[N, 28, 28] images in [0, 1] of strokes in pad coordinates, drawn and preprocessed as the page does
+    (with `ink_ratio`, with an ink pen of another width ratio than the page's, for experiments)."""
     images = np.zeros((len(drawings), SIZE, SIZE), dtype=np.float32)
     for i, strokes in enumerate(drawings):
-        image = to_mnist(render_rgba(strokes, width=pen), centre=centre)
+        width = ink_width(strokes, ink_ratio) if pen is None else pen
+        image = to_mnist(render_rgba(strokes, width=width), centre=centre)
         if image is not None:
             images[i] = image
     return images

@@ -30,13 +30,14 @@ MIN_INK_WIDTH = 4.0
 Stroke = Sequence[tuple[float, float]]
 
 
-def ink_width(strokes: Sequence[Stroke]) -> float:
-    """The ink bitmap's pen width for these strokes (see INK_WIDTH_RATIO); pad.js inkWidth is the same."""
+def ink_width(strokes: Sequence[Stroke], ratio: float = INK_WIDTH_RATIO) -> float:
+    """The ink bitmap's pen width for these strokes (see INK_WIDTH_RATIO); pad.js inkWidth is the same.
+    Another `ratio` is for experiments only (python -m train --ink-ratio): the page draws with INK_WIDTH_RATIO."""
     points = np.array([p for stroke in strokes for p in stroke], dtype=np.float64).reshape(-1, 2)
     if len(points) == 0:
         return MIN_INK_WIDTH
     extent = float((points.max(axis=0) - points.min(axis=0)).max())
-    return max(MIN_INK_WIDTH, INK_WIDTH_RATIO * extent)
+    return max(MIN_INK_WIDTH, ratio * extent)
 
 
 def coverage(strokes: Sequence[Stroke], size: int = BITMAP_SIZE, width: float | None = None) -> np.ndarray:

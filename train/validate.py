@@ -3,9 +3,9 @@
 
 Prints MNIST validation accuracy (the 5,000 training images held out with the fixed
 seed), accuracy on the checkpoint's validation writers' drawings (drawn as the page draws
-them: writers 21-25, or its fold's with `--pen-fold`), and the selection rule: their mean.
-The MNIST test split and the held-out writers are not touched, so this is the command to
-choose between candidates with (docs/experiments.md).
+them, with the ink pen the checkpoint trained with: writers 21-25, or its fold's with `--pen-fold`),
+and the selection rule: their mean. The MNIST test split and the held-out writers are not
+touched, so this is the command to choose between candidates with (docs/experiments.md).
 
 Checkpoints that share their validation writers are also averaged (their mean
 probabilities). Checkpoints of different folds are pooled instead: every fold's
@@ -24,7 +24,7 @@ import torch
 from train import drawings, mnist, pendigits
 from train.engine import predict_logits, to_tensor
 from train.models import from_checkpoint
-from train.render import BITMAP_SIZE
+from train.render import BITMAP_SIZE, INK_WIDTH_RATIO
 
 
 def mnist_validation(data_dir: str | None) -> tuple[torch.Tensor, torch.Tensor]:
@@ -35,11 +35,13 @@ def mnist_validation(data_dir: str | None) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def drawn_writers(
-    digits: list[pendigits.PenDigit], writers: frozenset[int]
+    digits: list[pendigits.PenDigit], writers: frozenset[int], ink_ratio: float = INK_WIDTH_RATIO
 ) -> tuple[torch.Tensor, torch.Tensor, list[int]]:
-    """The writers' digits drawn as the page draws them: images [N, 1, 28, 28] in [0, 1], labels, writer of each."""
+    """The writers' digits drawn as the page draws them (with the checkpoint's ink pen): images
+    [N, 1, 28, 28] in [0, 1], labels, writer of each."""
     chosen = pendigits.by_writers(digits, writers)
-    images = drawings.drawn_images([digit.on_pad(BITMAP_SIZE, BITMAP_SIZE) for digit in chosen])
+    on_pad = [digit.on_pad(BITMAP_SIZE, BITMAP_SIZE) for digit in chosen]
+    images = drawings.drawn_images(on_pad, ink_ratio=ink_ratio)
     return torch.from_numpy(images)[:, None], torch.from_numpy(drawings.labels_of(chosen)), [d.writer for d in chosen]
 
 
@@ -59,6 +61,11 @@ def writer_errors(probabilities: torch.Tensor, labels: torch.Tensor, writers: li
 def validation_writers(checkpoint: dict) -> frozenset[int]:
     """The writers the checkpoint was picked on (writers 21-25 when it trained on no drawings or on those)."""
     return frozenset(checkpoint.get("pendigits", {}).get("validation_writers") or pendigits.VALIDATION_WRITERS)
+
+
+def ink_ratio(checkpoint: dict) -> float:
+    """The ink pen's width ratio the checkpoint's drawings were drawn with (the page's, for older checkpoints)."""
+    return checkpoint.get("pendigits", {}).get("ink_ratio", INK_WIDTH_RATIO)
 
 
 def span(writers: frozenset[int]) -> str:
@@ -85,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     except (mnist.MnistError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    sets: dict[frozenset[int], tuple[torch.Tensor, torch.Tensor]] = {}
+    sets: dict[frozenset[int], tuple[torch.Tensor, list[int]]] = {}  # the writers' labels, writer of each
+    images: dict[tuple[frozenset[int], float], torch.Tensor] = {}  # the writers drawn with each ink pen
     rows = []  # (label, writers, MNIST val probabilities, writers' probabilities)
     for path in args.checkpoints:
         try:
@@ -95,24 +103,26 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {path} is not a checkpoint this command can read ({error})", file=sys.stderr)
             return 2
         writers = validation_writers(checkpoint)
-        if writers not in sets:
-            sets[writers] = drawn_writers(digits, writers)
-        probabilities = [predict_logits(model, x).softmax(1) for x in (mnist_val[0], sets[writers][0])]
+        drawn = writers, ink_ratio(checkpoint)
+        if drawn not in images:
+            images[drawn], labels, writer_of_each = drawn_writers(digits, *drawn)
+            sets[writers] = labels, writer_of_each
+        probabilities = [predict_logits(model, x).softmax(1) for x in (mnist_val[0], images[drawn])]
         rows.append((path, writers, *probabilities))
 
     def correct(probabilities: torch.Tensor, labels: torch.Tensor) -> int:
         return int((probabilities.argmax(1) == labels).sum())
 
     table = [
-        (label, span(writers), correct(m, mnist_val[1]), len(mnist_val[1]), correct(w, sets[writers][1]),
-         len(sets[writers][1]))
+        (label, span(writers), correct(m, mnist_val[1]), len(mnist_val[1]), correct(w, sets[writers][0]),
+         len(sets[writers][0]))
         for label, writers, m, w in rows
     ]  # fmt: skip
     if len(rows) > 1 and len(sets) == 1:
         writers = rows[0][1]
         m, w = (sum(row[i] for row in rows) / len(rows) for i in (2, 3))
         table.append(("average of all", span(writers), correct(m, mnist_val[1]), len(mnist_val[1]),
-                      correct(w, sets[writers][1]), len(sets[writers][1])))  # fmt: skip
+                      correct(w, sets[writers][0]), len(sets[writers][0])))  # fmt: skip
     elif len(rows) > 1 and len(sets) == len(rows) and sum(map(len, sets)) == len(frozenset().union(*sets)):
         # folds: every writer scored once, by the network that did not train on it
         totals = [sum(row[i] for row in table) for i in (2, 3, 4, 5)]
@@ -124,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.per_writer:
         for label, writers, _, w in rows:
             print(f"{label}: drawings read wrong, by writer (true->predicted)")
-            print("\n".join(writer_errors(w, *sets[writers][1:])) or "  none")
+            print("\n".join(writer_errors(w, *sets[writers])) or "  none")
     return 0
 
 
