@@ -22,12 +22,19 @@ import torch
 
 from export import gallery, gradcam
 from export.onnx_io import FORMAT_VERSION, INPUT, OUTPUT, export, metadata, run, session, verify
-from train import drawings, mnist, pendigits, preprocess, render
+from train import drawings, mnist, pendigits, preprocess, render, unipen
 from train.evaluate import evaluate, fit_temperature
 from train.models import from_checkpoint, parameter_count
 
 VERIFY_IMAGES = 1000
 CAM_VERIFY_IMAGES = 200  # Grad-CAM maps checked against autograd at export
+
+
+DATA_CREDITS = [
+    "MNIST: Y. LeCun, C. Cortes, C. J. C. Burges, the MNIST database of handwritten digits",
+    pendigits.CREDIT,
+    unipen.CREDIT,
+]
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -38,6 +45,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--data-dir", help=f"MNIST folder with both splits (default ${mnist.ENV_VAR}, then data/mnist)")
     p.add_argument("--pendigits", help=f"folder of {pendigits.FILE_NAME} (default ${pendigits.ENV_VAR}): "
                    "adds the real-drawing figures to the card")  # fmt: skip
+    p.add_argument("--unipen", help=f"folder of {unipen.FILE_NAME} (default ${unipen.ENV_VAR}): adds UNIPEN's "
+                   "validation and held-out writers' figures to the card")  # fmt: skip
     p.add_argument("--notes", help="JSON file merged into the card (e.g. why this architecture)")
     return p.parse_args(argv)
 
@@ -64,6 +73,31 @@ def drawing_figures(sess, digits: list[pendigits.PenDigit]) -> dict:
         # The page's "skip centring" option: the digit's box centred instead of its centre of mass.
         uncentred = run(sess, preprocess.normalize(drawings.to_images(subset, centre=False))).argmax(1)
         figures[name]["accuracy_without_centring"] = float((uncentred == drawings.labels_of(subset)).mean())
+    return figures
+
+
+def unipen_figures(sess, digits: list[unipen.UnipenDigit], checkpoint: dict) -> dict:
+    """Scores on UNIPEN's validation and held-out writers drawn as the page draws them, the held-out
+    ones also per institution (and, for a network trained without some institutions, on all their writers)."""
+    figures = {"source": unipen.CREDIT, "split": {s: unipen.split_counts(digits, s) for s in unipen.SPLITS}}
+
+    def scored(subset: list[unipen.UnipenDigit]) -> dict:
+        predictions = run(sess, preprocess.normalize(drawings.drawn_images([d.on_pad() for d in subset])))
+        return drawings.score(predictions.argmax(1), drawings.labels_of(subset))
+
+    for name, split in (("validation_writers", "validation"), ("held_out_writers", "held-out")):
+        subset = unipen.by_split(digits, split)
+        figures[name] = {"writers": len({d.writer for d in subset}), **scored(subset)}
+    held_out = unipen.by_split(digits, "held-out")
+    figures["held_out_writers"]["per_institution"] = {
+        institution: {k: v for k, v in scored([d for d in held_out if d.institution == institution]).items()
+                      if k in ("count", "accuracy", "errors")}
+        for institution in sorted({d.institution for d in held_out})
+    }  # fmt: skip
+    excluded = checkpoint.get("unipen", {}).get("exclude", [])
+    if excluded:  # the leave-institutions-out figure: every writer of the institutions it never saw
+        figures["left_out_institutions"] = {"institutions": excluded,
+                                            **scored([d for d in digits if d.institution in excluded])}  # fmt: skip
     return figures
 
 
@@ -129,6 +163,9 @@ def main(argv: list[str] | None = None) -> int:
         card["cam"] = gradcam.card_entry(cam_difference, CAM_VERIFY_IMAGES)
     if pendigits.resolve_path(args.pendigits):
         card["drawings"] = drawing_figures(sess, pendigits.load(args.pendigits))
+    if unipen.resolve_path(args.unipen):
+        card["unipen"] = unipen_figures(sess, unipen.load(args.unipen), checkpoint)
+    card["data"]["credits"] = DATA_CREDITS
     if args.notes:
         card.update(json.loads(Path(args.notes).read_text()))
     card_path = out / f"{args.model}.json"

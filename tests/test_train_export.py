@@ -168,7 +168,8 @@ def test_dry_run_distils_a_teacher(tmp_path):
 
 @needs_train_split
 @pytest.mark.skipif(pendigits.resolve_path() is None, reason=f"pendigits not found (set ${pendigits.ENV_VAR})")
-def test_validate_scores_checkpoints_and_their_average(tmp_path, capsys):
+def test_validate_scores_checkpoints_and_their_average(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("UNIPEN_DIR", raising=False)  # UNIPEN's part: tests/test_unipen.py
     assert train_main(["--dry-run", "--width", "8", "--out", str(tmp_path)]) == 0
     checkpoint = str(tmp_path / "cnn.pt")
     assert validate_main([checkpoint, checkpoint]) == 0
@@ -193,7 +194,8 @@ def test_validate_scores_checkpoints_and_their_average(tmp_path, capsys):
 
 @needs_train_split
 @pytest.mark.skipif(pendigits.resolve_path() is None, reason=f"pendigits not found (set ${pendigits.ENV_VAR})")
-def test_folds_leave_their_writers_out_and_validate_pools_them(tmp_path, capsys):
+def test_folds_leave_their_writers_out_and_validate_pools_them(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("UNIPEN_DIR", raising=False)
     for fold in (2, 3):
         run = ["--dry-run", "--width", "8", "--pen-repeat", "1", "--pen-fold", str(fold)]
         assert train_main([*run, "--out", str(tmp_path / str(fold))]) == 0

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from train import drawings, mnist, models, pendigits, render
+from train import drawings, mnist, models, pendigits, render, unipen
 from train.augment import NONE, Augmentation
 from train.engine import fit, to_tensor
 from train.models import build, parameter_count
@@ -75,6 +75,31 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help=f"leave-writers-out fold (1-{pendigits.FOLDS}): train on the other folds of writers 1-25 and pick "
         "the checkpoint on this one's (0: train on writers 1-20, pick on 21-25)",
     )  # fmt: skip
+    p.add_argument(
+        "--unipen",
+        help=f"folder of {unipen.FILE_NAME}: mix its training writers' digits, drawn on the page's bitmap, into "
+        f"training and pick the checkpoint on its validation writers too (default ${unipen.ENV_VAR} if "
+        "--unipen-repeat > 0)",
+    )  # fmt: skip
+    p.add_argument(
+        "--unipen-repeat", type=int, default=0,
+        help="times each UNIPEN training writer's digit is seen per epoch: as written, then distorted as the "
+        "pendigits repeats are (--pen-distort; 0: no UNIPEN)",
+    )  # fmt: skip
+    p.add_argument(
+        "--unipen-exclude", action="append", default=[], metavar="INSTITUTION",
+        help="leave this institution's writers out of training and validation (repeat for several)",
+    )  # fmt: skip
+    p.add_argument(
+        "--unipen-drop", type=Path,
+        help="a file of UNIPEN digits to leave out of training (one 'source' per line, '#' comments; "
+        "e.g. train/unipen-dropped.txt, written by python -m train.unipen_clean)",
+    )  # fmt: skip
+    p.add_argument(
+        "--unipen-fold", type=int, default=0,
+        help=f"train on the UNIPEN training writers outside this half (1-{unipen.FOLDS}) only, for "
+        "cross-validated cleaning (python -m train.unipen_clean); 0: all of them",
+    )  # fmt: skip
     p.add_argument("--download", action="store_true", help="fetch missing MNIST files from the public mirrors")
     p.add_argument("--out", default="checkpoints", help="folder for <model>.pt")
     p.add_argument("--init", help="start from this checkpoint's weights (fine-tuning); its command and time are kept")
@@ -104,6 +129,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         p.error("--pen-trim trims the distorted repeats: give --pen-distort too")
     if args.pen_bulge and not args.pen_distort:
         p.error("--pen-bulge changes the distorted repeats: give --pen-distort too")
+    if not 0 <= args.unipen_fold <= unipen.FOLDS:
+        p.error(f"--unipen-fold: choose 1 to {unipen.FOLDS} (0: off)")
+    if (args.unipen_exclude or args.unipen_drop or args.unipen_fold) and not args.unipen_repeat:
+        p.error("--unipen-exclude, --unipen-drop and --unipen-fold change the UNIPEN digits: give --unipen-repeat")
     if args.pen_fold and args.pen_validation_too:
         p.error("--pen-fold and --pen-validation-too exclude each other")
     for key, value in DEFAULTS[args.model].items():
@@ -151,6 +180,19 @@ def pen_writers(validation_too: bool, fold: int = 0) -> tuple[frozenset[int], fr
     return pendigits.TRAIN_WRITERS, pendigits.VALIDATION_WRITERS
 
 
+def unipen_sets(
+    args: argparse.Namespace,
+) -> tuple[list[unipen.UnipenDigit], list[unipen.UnipenDigit], list[str]]:
+    """(UNIPEN digits trained on, digits the checkpoint is picked on, sources dropped) for these options."""
+    every = unipen.load(args.unipen)
+    exclude = frozenset(args.unipen_exclude)
+    dropped = unipen.read_sources(args.unipen_drop) if args.unipen_drop else frozenset()
+    train = [d for d in unipen.by_split(every, "train", exclude) if d.source not in dropped]
+    if args.unipen_fold:
+        train = [d for d in train if unipen.fold_of(d.writer) != args.unipen_fold]
+    return train, unipen.by_split(every, "validation", exclude), sorted(dropped)
+
+
 def joined(first: dict, then: dict) -> dict:
     """Two stages' per-epoch histories as one, the second's epochs and seconds counted on."""
     offsets = {"epoch": first["epoch"][-1], "seconds": first["seconds"][-1]}
@@ -193,6 +235,34 @@ def main(argv: list[str] | None = None) -> int:
                 pendigits.by_writers(digits, validation_writers), args.dry_run, ink_ratio=args.ink_ratio
             )
         train = torch.cat([train[0], pen_train[0]]), torch.cat([train[1], pen_train[1]])
+    unipen_record = {"repeat": 0}
+    if args.unipen_repeat:
+        try:
+            unipen_train, unipen_val, dropped = unipen_sets(args)
+        except (FileNotFoundError, ValueError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        distortion = StrokeDistortion(args.pen_distort, trim=args.pen_trim, bulge=args.pen_bulge)
+        drawn = pen_tensors(unipen_train, args.dry_run, args.unipen_repeat, distortion if args.pen_distort else None,
+                            args.seed + 1, args.ink_ratio)  # fmt: skip
+        train = torch.cat([train[0], drawn[0]]), torch.cat([train[1], drawn[1]])
+        if not args.pen_validation_too:  # picked on both sources' validation writers
+            drawn_val = pen_tensors(unipen_val, args.dry_run, ink_ratio=args.ink_ratio)
+            pen_val = (
+                drawn_val
+                if pen_val is None
+                else tuple(torch.cat(pair) for pair in zip(pen_val, drawn_val, strict=True))
+            )
+        unipen_record = {
+            "repeat": args.unipen_repeat,
+            "exclude": sorted(args.unipen_exclude),
+            "fold": args.unipen_fold,
+            "dropped": len(dropped),
+            "drop_file": str(args.unipen_drop) if args.unipen_drop else None,
+            "train_writers": len({d.writer for d in unipen_train}),
+            "train_digits": len(unipen_train),
+            "validation_writers": sorted({d.writer for d in unipen_val}) if not args.pen_validation_too else [],
+        }
     if args.dry_run:
         args.epochs, val = 1, (val[0][:500], val[1][:500])
 
@@ -243,12 +313,13 @@ def main(argv: list[str] | None = None) -> int:
                 "train_writers": sorted(train_writers),
                 "validation_writers": sorted(validation_writers),
             },
+            "unipen": unipen_record,
             "dry_run": args.dry_run,
         },
         path,
     )
     kept = history.kept()
-    pen = f", validation writers {history.pen_val_accuracy[kept]:.4f}" if history.pen_val_accuracy else ""
+    pen = f", validation writers' drawings {history.pen_val_accuracy[kept]:.4f}" if history.pen_val_accuracy else ""
     print(f"kept epoch {history.epoch[kept]}: validation accuracy MNIST {history.val_accuracy[kept]:.4f}{pen}; "
           f"{seconds:.0f} s; saved {path}", file=sys.stderr)  # fmt: skip
     return 0

@@ -14,6 +14,7 @@ from pathlib import Path
 FILE_NAME = "pendigits-train.unipen"
 TABLET_BOX = 500  # each writer's writing box, in tablet pixels
 ENV_VAR = "PENDIGITS_DIR"
+CREDIT = "UCI Pen-Based Recognition of Handwritten Digits (E. Alpaydin, F. Alimoglu, Bogazici University; CC BY 4.0)"
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,12 @@
 Prints MNIST validation accuracy (the 5,000 training images held out with the fixed
 seed), accuracy on the checkpoint's validation writers' drawings (drawn as the page draws
 them, with the ink pen the checkpoint trained with: writers 21-25, or its fold's with `--pen-fold`),
-and the selection rule: their mean. The MNIST test split and the held-out writers are not
-touched, so this is the command to choose between candidates with (docs/experiments.md).
+and the selection rule: their mean. With UNIPEN at hand (`--unipen`, $UNIPEN_DIR), UNIPEN's
+validation writers are drawn too, and the "validation drawings" column pools both sources
+(the figure docs/experiments.md decides on since issue 18). A model file (`.onnx`, e.g.
+site/models/cnn.onnx) is scored as a checkpoint that trained on writers 1-20 with the page's pen.
+The MNIST test split and the held-out writers are not touched, so this is the command to choose
+between candidates with (docs/experiments.md).
 
 Checkpoints that share their validation writers are also averaged (their mean
 probabilities). Checkpoints of different folds are pooled instead: every fold's
@@ -21,7 +25,7 @@ from collections import Counter
 
 import torch
 
-from train import drawings, mnist, pendigits
+from train import drawings, mnist, pendigits, unipen
 from train.engine import predict_logits, to_tensor
 from train.models import from_checkpoint
 from train.render import BITMAP_SIZE, INK_WIDTH_RATIO
@@ -68,6 +72,38 @@ def ink_ratio(checkpoint: dict) -> float:
     return checkpoint.get("pendigits", {}).get("ink_ratio", INK_WIDTH_RATIO)
 
 
+class OnnxModel:
+    """An exported model, called like the checkpoints' networks (logits of [N, 1, 28, 28] inputs)."""
+
+    def __init__(self, path: str) -> None:
+        import onnxruntime
+
+        self.session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
+        self.input = self.session.get_inputs()[0].name
+
+    def eval(self) -> OnnxModel:
+        return self
+
+    def __call__(self, images: torch.Tensor) -> torch.Tensor:
+        return torch.from_numpy(self.session.run(None, {self.input: images.numpy().astype("float32")})[0])
+
+
+def candidate(path: str) -> tuple[dict, object]:
+    """(checkpoint dict, network) of a checkpoint file or an exported .onnx model."""
+    if path.endswith(".onnx"):
+        return {}, OnnxModel(path)
+    checkpoint = torch.load(path, weights_only=False)
+    return checkpoint, from_checkpoint(checkpoint)
+
+
+def unipen_validation(digits: list[unipen.UnipenDigit], exclude: frozenset[str], ratio: float):
+    """UNIPEN's validation writers (without the `exclude`d institutions) drawn as the page draws them:
+    images [N, 1, 28, 28], labels."""
+    chosen = unipen.by_split(digits, "validation", exclude)
+    images = drawings.drawn_images([d.on_pad() for d in chosen], ink_ratio=ratio)
+    return torch.from_numpy(images)[:, None], torch.from_numpy(drawings.labels_of(chosen))
+
+
 def span(writers: frozenset[int]) -> str:
     """The writers as runs of consecutive numbers: {1, 2, 3, 7, 21, 22} -> "1-3,7,21-22"."""
     runs: list[list[int]] = []
@@ -84,21 +120,24 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("checkpoints", nargs="+", help="checkpoint files (<out>/<model>.pt)")
     p.add_argument("--data-dir", help=f"folder of the MNIST files (default ${mnist.ENV_VAR})")
     p.add_argument("--pendigits", help=f"folder of {pendigits.FILE_NAME} (default ${pendigits.ENV_VAR})")
+    p.add_argument("--unipen", help=f"folder of {unipen.FILE_NAME} (default ${unipen.ENV_VAR}; absent: skipped)")
     p.add_argument("--per-writer", action="store_true", help="also list each checkpoint's errors writer by writer")
     args = p.parse_args(argv)
     try:
         mnist_val = mnist_validation(args.data_dir)
         digits = pendigits.load(args.pendigits)
-    except (mnist.MnistError, FileNotFoundError) as error:
+        unipen_digits = unipen.load(args.unipen) if unipen.resolve_path(args.unipen) or args.unipen else []
+    except (mnist.MnistError, FileNotFoundError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     sets: dict[frozenset[int], tuple[torch.Tensor, list[int]]] = {}  # the writers' labels, writer of each
     images: dict[tuple[frozenset[int], float], torch.Tensor] = {}  # the writers drawn with each ink pen
     rows = []  # (label, writers, MNIST val probabilities, writers' probabilities)
+    unipen_sets: dict[tuple[frozenset[str], float], tuple[torch.Tensor, torch.Tensor]] = {}
+    unipen_rows = []  # (label, right, count) on UNIPEN's validation writers
     for path in args.checkpoints:
         try:
-            checkpoint = torch.load(path, weights_only=False)
-            model = from_checkpoint(checkpoint)
+            checkpoint, model = candidate(path)
         except (OSError, RuntimeError, KeyError, pickle.UnpicklingError) as error:
             print(f"error: {path} is not a checkpoint this command can read ({error})", file=sys.stderr)
             return 2
@@ -109,6 +148,12 @@ def main(argv: list[str] | None = None) -> int:
             sets[writers] = labels, writer_of_each
         probabilities = [predict_logits(model, x).softmax(1) for x in (mnist_val[0], images[drawn])]
         rows.append((path, writers, *probabilities))
+        if unipen_digits:
+            key = frozenset(checkpoint.get("unipen", {}).get("exclude", [])), ink_ratio(checkpoint)
+            if key not in unipen_sets:
+                unipen_sets[key] = unipen_validation(unipen_digits, *key)
+            x, y = unipen_sets[key]
+            unipen_rows.append((path, int((predict_logits(model, x).argmax(1) == y).sum()), len(y)))
 
     def correct(probabilities: torch.Tensor, labels: torch.Tensor) -> int:
         return int((probabilities.argmax(1) == labels).sum())
@@ -131,6 +176,12 @@ def main(argv: list[str] | None = None) -> int:
     for label, writers, mnist_right, mnist_count, drawn_right, drawn_count in table:
         scores = mnist_right / mnist_count, drawn_right / drawn_count
         print(f"{label:50s} {scores[0]:10.2%} {writers:>8s} {scores[1]:10.2%} {sum(scores) / 2:10.2%}")
+    if unipen_rows:
+        print(f"\n{'checkpoint':50s} {'UNIPEN val':>10s} {'errors':>7s} {'validation drawings':>20s} {'errors':>7s}")
+        for (label, right, count), row in zip(unipen_rows, table, strict=False):
+            pooled_right, pooled_count = right + row[4], count + row[5]
+            print(f"{label:50s} {right / count:10.2%} {count - right:7d} {pooled_right / pooled_count:20.2%} "
+                  f"{pooled_count - pooled_right:7d}")  # fmt: skip
     if args.per_writer:
         for label, writers, _, w in rows:
             print(f"{label}: drawings read wrong, by writer (true->predicted)")
