@@ -59,8 +59,8 @@ def small_unipen(tmp_path_factory):
 
 def test_records_are_read_with_the_aspect_of_their_tablet(tmp_path):
     stroke = [[0, 0], [10, 20]]
-    folder = write_folder(tmp_path, [record(7, "aga/a", [stroke], "f 1"), record(3, "ibm/b", [stroke], "f 2")],
-                          {"institutions": {"aga": {"x_points_per_inch": "856.7", "y_points_per_inch": "979.3"}}})  # fmt: skip
+    stats = {"institutions": {"aga": {"x_points_per_inch": "856.7", "y_points_per_inch": "979.3"}}}
+    folder = write_folder(tmp_path, [record(7, "aga/a", [stroke], "f 1"), record(3, "ibm/b", [stroke], "f 2")], stats)
     aga, ibm = unipen.load(folder)
     assert (aga.label, aga.writer, aga.institution, aga.source) == (7, "aga/a", "aga", "f 1")
     assert aga.strokes[0][1] == pytest.approx((10.0, 20 * 856.7 / 979.3))  # y units made as long as x units
