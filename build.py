@@ -5,7 +5,7 @@
     python3 build.py serve   [--port N] [--models DIR]  build when needed, serve on 127.0.0.1
     python3 build.py test    [PYTEST ARGS...]        install what is missing, build, run all tests
     python3 build.py bench   [--runs N]              load the page in headless Chromium, print figures
-    python3 build.py drawings [ARGS...]              pendigits drawings offline and on the page (bench/pen_eval.py)
+    python3 build.py drawings [ARGS...]              people's drawings (pendigits, UNIPEN) offline and in the page
 
 Each command installs what it needs and skips what is already there: the npm packages
 (`npm ci`, from the committed package-lock.json), the Python packages of pyproject.toml
@@ -365,7 +365,7 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
         ("serve", "build when needed and serve dist/ on 127.0.0.1"),
         ("test", "install what is missing, build, run the whole test suite (extra args go to pytest)"),
         ("bench", "measure the page in headless Chromium (extra args go to python -m bench)"),
-        ("drawings", "evaluate on pendigits drawings, offline and on the page (args: python -m bench.pen_eval)"),
+        ("drawings", "people's drawings (pendigits, UNIPEN), offline and in the page (args: python -m bench.pen_eval)"),
     ):
         command = commands.add_parser(name, help=text, description=text, allow_abbrev=False)
         command.add_argument("--models", type=Path, default=DEFAULT_MODELS,

@@ -8,6 +8,11 @@
 Both map each writer's 500x500 box onto the pad (tablet y axis up). Prints accuracy, recall
 per class, the most frequent errors, and every digit on which the two disagree: if they do,
 the offline renderer is not the page's.
+
+With UNIPEN at hand (`--unipen`, $UNIPEN_DIR), the same for the same split of UNIPEN's writers
+(train/unipen.py: each digit drawn at the size and place its source line seeds), offline on all of
+them with the figures per institution, and in the page on a fixed sample (`--unipen-page-sample`);
+then both sources pooled.
 """
 
 from __future__ import annotations
@@ -25,8 +30,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project root
 import build  # noqa: E402
 from bench.pagekit import Pad, open_page, wait_ready  # noqa: E402
 from export.onnx_io import run, session  # noqa: E402
-from train import drawings, pendigits  # noqa: E402
+from train import drawings, pendigits, unipen  # noqa: E402
+from train.preprocess import normalize  # noqa: E402
 
+UNIPEN_SPLITS = {"held-out": "held-out", "validation": "validation", "train": "train"}  # --writers -> split
 WRITERS = {
     "held-out": pendigits.HELD_OUT_WRITERS,
     "validation": pendigits.VALIDATION_WRITERS,
@@ -40,7 +47,7 @@ def offline_predictions(
     return run(session(model), drawings.model_inputs(digits, size, pen)).argmax(1)
 
 
-def page_predictions(digits: list[pendigits.PenDigit], chromium: str) -> np.ndarray:
+def page_predictions(digits: list, chromium: str) -> np.ndarray:
     """Replays every digit on the served dist/ and reads the page's answer."""
     from playwright.sync_api import sync_playwright
 
@@ -67,6 +74,49 @@ def page_predictions(digits: list[pendigits.PenDigit], chromium: str) -> np.ndar
     return predictions
 
 
+def unipen_evaluation(args: argparse.Namespace, pendigits_offline: dict) -> dict:
+    """UNIPEN's writers of the same split: offline (all, and per institution), in the page (a fixed sample)."""
+    every = unipen.load(args.unipen)
+    digits = unipen.by_split(every, UNIPEN_SPLITS[args.writers])
+    labels = drawings.labels_of(digits)
+    writers, institutions = {d.writer for d in digits}, sorted({d.institution for d in digits})
+    print(f"\nUNIPEN: {len(digits)} digits of the {len(writers)} {args.writers} writers of {len(institutions)} "
+          f"institutions")  # fmt: skip
+    sess = session(args.model)
+    offline = run(sess, normalize(drawings.drawn_images([d.on_pad() for d in digits]))).argmax(1)
+    result = {"offline": drawings.score(offline, labels), "per_institution": {}}
+    print(drawings.report(f"UNIPEN offline ({args.model.name})", result["offline"]))
+    for institution in institutions:
+        mine = np.array([d.institution == institution for d in digits])
+        scored = drawings.score(offline[mine], labels[mine])
+        result["per_institution"][institution] = {k: scored[k] for k in ("count", "accuracy", "errors")}
+    print("  per institution: " + ", ".join(
+        f"{i} {r['accuracy']:.2%} ({r['errors']}/{r['count']})" for i, r in result["per_institution"].items()
+    ))  # fmt: skip
+    pooled_errors = result["offline"]["errors"] + pendigits_offline["errors"]
+    pooled_count = result["offline"]["count"] + pendigits_offline["count"]
+    result["pooled_offline"] = {"count": pooled_count, "errors": pooled_errors,
+                                "accuracy": 1 - pooled_errors / pooled_count}  # fmt: skip
+    print(f"pendigits and UNIPEN {args.writers} writers pooled, offline: {1 - pooled_errors / pooled_count:.2%} "
+          f"({pooled_errors} errors of {pooled_count})")  # fmt: skip
+    if not args.no_page and args.unipen_page_sample:
+        chosen = np.sort(np.random.default_rng(0).permutation(len(digits))[: args.unipen_page_sample])
+        sample = [digits[i] for i in chosen]
+        page = page_predictions(sample, build.find_chromium())
+        result["page_sample"] = drawings.score(page, labels[chosen])
+        differ = np.flatnonzero(page != offline[chosen])
+        result["page_sample"]["disagreements"] = [
+            {"source": sample[i].source, "label": int(labels[chosen][i]), "offline": int(offline[chosen][i]),
+             "page": int(page[i])} for i in differ
+        ]  # fmt: skip
+        print(f"UNIPEN in the page, {len(sample)} of them (seeded sample): "
+              f"{result['page_sample']['accuracy']:.2%} ({result['page_sample']['errors']} errors); offline and "
+              f"page disagree on {len(differ)}" + "".join(
+                  f"\n  {sample[i].source}: {labels[chosen][i]} read as {offline[chosen][i]} offline, {page[i]} "
+                  "in the page" for i in differ))  # fmt: skip
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python build.py drawings", description=__doc__.split("\n")[0])
     p.add_argument("--pendigits", help=f"folder of {pendigits.FILE_NAME} (default ${pendigits.ENV_VAR})")
@@ -81,6 +131,11 @@ def main(argv: list[str] | None = None) -> int:
         "--pen", type=float,
         help="offline: draw with a fixed pen this many bitmap pixels wide instead of the page's "
         "(which follows the drawing's size), to compare",
+    )  # fmt: skip
+    p.add_argument("--unipen", help=f"folder of {unipen.FILE_NAME} (default ${unipen.ENV_VAR}; absent: skipped)")
+    p.add_argument(
+        "--unipen-page-sample", type=int, default=500,
+        help="UNIPEN digits replayed in the page (a fixed sample of the split; 0: none)",
     )  # fmt: skip
     p.add_argument("--json", type=Path, help="also write both results to this file")
     args = p.parse_args(argv)
@@ -119,6 +174,12 @@ def main(argv: list[str] | None = None) -> int:
             f"\n  writer {d['writer']}: {d['label']} read as {d['offline']} offline, {d['page']} in the page"
             for d in results["disagreements"]
         ))  # fmt: skip
+    if unipen.resolve_path(args.unipen) or args.unipen:
+        try:
+            results["unipen"] = unipen_evaluation(args, results["offline"])
+        except (FileNotFoundError, ValueError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
     if args.json:
         args.json.write_text(json.dumps(results, indent=1) + "\n")
     return 0
