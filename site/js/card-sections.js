@@ -116,3 +116,10 @@ export function calibration(c) {
       `${c.nll.toFixed(4)} as trained, ${c.nll_after_temperature.toFixed(4)} after the temperature`],
   ])];
 }
+
+/** The data sets the model learned from or was scored on, credited as their authors ask. */
+export function credits(card) {
+  const sources = card.data?.credits;
+  if (!sources?.length) return [element("p", { class: "note" }, "This card does not name its data sets.")];
+  return [element("ul", { class: "credits" }, ...sources.map((source) => element("li", {}, source)))];
+}

@@ -3,8 +3,8 @@
  * Anything that goes wrong is said in #card-error in plain words. */
 
 import { CardError, checkDigitsForCard, loadCard, loadDigits } from "./card-data.js";
-import { drawings } from "./card-drawings.js";
-import { calibration, curves, element, hardest, perClassTable, summary } from "./card-sections.js";
+import { drawings, unipenDrawings } from "./card-drawings.js";
+import { calibration, credits, curves, element, hardest, perClassTable, summary } from "./card-sections.js";
 import { confusionTable, showCell } from "./confusion.js";
 
 const MODELS = ["cnn", "mlp"];
@@ -43,6 +43,8 @@ function render(card, digits) {
   fill("hardest-body", hardest(card, digits));
   fill("calibration-body", calibration(card.test.calibration));
   fill("drawings-body", drawings(card));
+  fill("unipen-body", unipenDrawings(card));
+  fill("credits-body", credits(card));
 }
 
 async function show(model) {

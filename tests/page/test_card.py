@@ -237,6 +237,29 @@ def test_the_drawing_figures_without_centring_are_shown_when_the_card_has_them(b
         session.context.close()
 
 
+def test_the_unipen_figures_and_the_data_credits_are_shown(card_page, dist: Path):
+    page = card_page.page
+    show(page, "cnn")
+    card = read_card(dist, "cnn")
+    figures = card["unipen"]
+    parts = page.locator("#unipen .unipen-part")
+    assert parts.count() == 2 + ("left_out_institutions" in figures)
+    held_out = parts.nth(1)
+    shown = float(held_out.locator(".drawing-accuracy").get_attribute("data-value"))
+    assert shown == figures["held_out_writers"]["accuracy"]
+    rows = held_out.locator("table.institutions tbody tr")
+    per_institution = figures["held_out_writers"]["per_institution"]
+    assert [rows.nth(i).get_attribute("data-institution") for i in range(rows.count())] == list(per_institution)
+    assert sum(r["count"] for r in per_institution.values()) == figures["held_out_writers"]["count"]
+    credits = page.locator("#credits li")
+    assert credits.count() == len(card["data"]["credits"]) == 3
+    assert any("UNIPEN" in credits.nth(i).inner_text() for i in range(3))
+    show(page, "mlp")
+    if "unipen" not in read_card(dist, "mlp"):
+        assert "no UNIPEN figures" in page.inner_text("#unipen")
+    assert card_page.console_errors == []
+
+
 def test_a_file_url_says_how_to_serve(browser, dist: Path):
     session = open_page(browser, (dist / "card.html").as_uri())
     try:
