@@ -24,6 +24,7 @@ from export import gallery, gradcam
 from export.onnx_io import FORMAT_VERSION, INPUT, OUTPUT, export, metadata, run, session, verify
 from train import drawings, mnist, pendigits, preprocess, render, unipen
 from train.evaluate import evaluate, fit_temperature
+from train.engine import predict_logits
 from train.models import from_checkpoint, parameter_count
 
 VERIFY_IMAGES = 1000
@@ -47,6 +48,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    "adds the real-drawing figures to the card")  # fmt: skip
     p.add_argument("--unipen", help=f"folder of {unipen.FILE_NAME} (default ${unipen.ENV_VAR}): adds UNIPEN's "
                    "validation and held-out writers' figures to the card")  # fmt: skip
+    p.add_argument("--left-out", help="a checkpoint trained with --unipen-exclude: its score on the institutions "
+                   "it never saw goes into the card (how the recipe transfers to a new device and population)")  # fmt: skip
     p.add_argument("--notes", help="JSON file merged into the card (e.g. why this architecture)")
     return p.parse_args(argv)
 
@@ -76,9 +79,10 @@ def drawing_figures(sess, digits: list[pendigits.PenDigit]) -> dict:
     return figures
 
 
-def unipen_figures(sess, digits: list[unipen.UnipenDigit], checkpoint: dict) -> dict:
+def unipen_figures(sess, digits: list[unipen.UnipenDigit], left_out: dict | None = None) -> dict:
     """Scores on UNIPEN's validation and held-out writers drawn as the page draws them, the held-out
-    ones also per institution (and, for a network trained without some institutions, on all their writers)."""
+    ones also per institution; with `left_out` (a checkpoint trained with --unipen-exclude), that
+    network's score on every writer of the institutions it never saw."""
     figures = {"source": unipen.CREDIT, "split": {s: unipen.split_counts(digits, s) for s in unipen.SPLITS}}
 
     def scored(subset: list[unipen.UnipenDigit]) -> dict:
@@ -94,10 +98,13 @@ def unipen_figures(sess, digits: list[unipen.UnipenDigit], checkpoint: dict) -> 
                       if k in ("count", "accuracy", "errors")}
         for institution in sorted({d.institution for d in held_out})
     }  # fmt: skip
-    excluded = checkpoint.get("unipen", {}).get("exclude", [])
-    if excluded:  # the leave-institutions-out figure: every writer of the institutions it never saw
-        figures["left_out_institutions"] = {"institutions": excluded,
-                                            **scored([d for d in digits if d.institution in excluded])}  # fmt: skip
+    if left_out is not None:  # the leave-institutions-out figure: every writer of the institutions it never saw
+        excluded = left_out.get("unipen", {}).get("exclude", [])
+        chosen = [d for d in digits if d.institution in excluded]
+        images = torch.from_numpy(drawings.drawn_images([d.on_pad() for d in chosen]))[:, None]
+        predictions = predict_logits(from_checkpoint(left_out), images).argmax(1).numpy()
+        figures["left_out_institutions"] = {"institutions": excluded, "network": left_out["command"],
+                                            **drawings.score(predictions, drawings.labels_of(chosen))}  # fmt: skip
     return figures
 
 
@@ -164,7 +171,11 @@ def main(argv: list[str] | None = None) -> int:
     if pendigits.resolve_path(args.pendigits):
         card["drawings"] = drawing_figures(sess, pendigits.load(args.pendigits))
     if unipen.resolve_path(args.unipen):
-        card["unipen"] = unipen_figures(sess, unipen.load(args.unipen), checkpoint)
+        left_out = torch.load(args.left_out, weights_only=False) if args.left_out else None
+        if left_out is not None and not left_out.get("unipen", {}).get("exclude"):
+            print(f"error: {args.left_out} was not trained with --unipen-exclude", file=sys.stderr)
+            return 2
+        card["unipen"] = unipen_figures(sess, unipen.load(args.unipen), left_out)
     card["data"]["credits"] = DATA_CREDITS
     if args.notes:
         card.update(json.loads(Path(args.notes).read_text()))

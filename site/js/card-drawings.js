@@ -106,8 +106,8 @@ export function unipenDrawings(card) {
   if (left) {
     parts.push(part(left, {
       className: "unipen-part", title: "Left-out institutions", heading: `Institutions never trained on: ` +
-        `${left.institutions.join(", ")}`, note: "All their writers, scored by a network that saw none of them: " +
-        "how the model does on a new device and population.",
+        `${left.institutions.join(", ")}`, note: "All their writers, scored by a network trained by the same recipe without them (" +
+        `${left.network ?? "this one"}): how the model does on a new device and population.`,
     }));
   }
   return [source, ...parts];
