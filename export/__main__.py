@@ -23,8 +23,8 @@ import torch
 from export import gallery, gradcam
 from export.onnx_io import FORMAT_VERSION, INPUT, OUTPUT, export, metadata, run, session, verify
 from train import drawings, mnist, pendigits, preprocess, render, unipen
-from train.evaluate import evaluate, fit_temperature
 from train.engine import predict_logits
+from train.evaluate import evaluate, fit_temperature
 from train.models import from_checkpoint, parameter_count
 
 VERIFY_IMAGES = 1000
@@ -49,7 +49,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--unipen", help=f"folder of {unipen.FILE_NAME} (default ${unipen.ENV_VAR}): adds UNIPEN's "
                    "validation and held-out writers' figures to the card")  # fmt: skip
     p.add_argument("--left-out", help="a checkpoint trained with --unipen-exclude: its score on the institutions "
-                   "it never saw goes into the card (how the recipe transfers to a new device and population)")  # fmt: skip
+                   "it never saw goes into the card (how the recipe transfers to a new device)")  # fmt: skip
     p.add_argument("--notes", help="JSON file merged into the card (e.g. why this architecture)")
     return p.parse_args(argv)
 
