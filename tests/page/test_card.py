@@ -237,27 +237,56 @@ def test_the_drawing_figures_without_centring_are_shown_when_the_card_has_them(b
         session.context.close()
 
 
-def test_the_unipen_figures_and_the_data_credits_are_shown(card_page, dist: Path):
-    page = card_page.page
-    show(page, "cnn")
+def unipen_part(count: int, errors: int) -> dict:
+    confusion = [[count // 10 if t == p else 0 for p in range(10)] for t in range(10)]
+    confusion[0][0] -= errors
+    confusion[0][8] += errors
+    per_class = [{"class": c, "precision": 1.0, "recall": 1.0, "f1": 1.0, "support": count // 10} for c in range(10)]
+    return {"count": count, "errors": errors, "accuracy": 1 - errors / count, "confusion": confusion,
+            "per_class": per_class}  # fmt: skip
+
+
+def test_the_unipen_figures_and_the_data_credits_are_shown(browser, base_url, dist: Path):
     card = read_card(dist, "cnn")
-    figures = card["unipen"]
-    parts = page.locator("#unipen .unipen-part")
-    assert parts.count() == 2 + ("left_out_institutions" in figures)
-    held_out = parts.nth(1)
-    shown = float(held_out.locator(".drawing-accuracy").get_attribute("data-value"))
-    assert shown == figures["held_out_writers"]["accuracy"]
-    rows = held_out.locator("table.institutions tbody tr")
-    per_institution = figures["held_out_writers"]["per_institution"]
-    assert [rows.nth(i).get_attribute("data-institution") for i in range(rows.count())] == list(per_institution)
-    assert sum(r["count"] for r in per_institution.values()) == figures["held_out_writers"]["count"]
-    credits = page.locator("#credits li")
-    assert credits.count() == len(card["data"]["credits"]) == 3
-    assert any("UNIPEN" in credits.nth(i).inner_text() for i in range(3))
-    show(page, "mlp")
-    if "unipen" not in read_card(dist, "mlp"):
-        assert "no UNIPEN figures" in page.inner_text("#unipen")
-    assert card_page.console_errors == []
+    held_out = {**unipen_part(300, 6), "writers": 5,
+                "per_institution": {"abc": {"count": 200, "errors": 2, "accuracy": 0.99},
+                                    "xyz": {"count": 100, "errors": 4, "accuracy": 0.96}}}  # fmt: skip
+    card["unipen"] = {
+        "source": "UNIPEN test figures",
+        "split": {"train": {"writers": 9, "institutions": 2, "digits": 900}},
+        "validation_writers": {**unipen_part(200, 3), "writers": 2},
+        "held_out_writers": held_out,
+        "left_out_institutions": {**unipen_part(100, 2), "institutions": ["abc"], "network": "python -m train ..."},
+    }
+    card.setdefault("data", {})["credits"] = ["MNIST: one", "pendigits: two", "UNIPEN: three"]
+    session = open_with(browser, base_url, "models/cnn.json", status=200, body=json.dumps(card))
+    try:
+        page = session.page
+        assert wait_card(page) == "ready", page.inner_text("#card-error")
+        parts = page.locator("#unipen .unipen-part")
+        assert parts.count() == 3
+        assert float(parts.nth(1).locator(".drawing-accuracy").get_attribute("data-value")) == 0.98
+        assert "98.00% of 300 drawings right (6 wrong)" in parts.nth(1).inner_text()
+        assert "0 read as 8 (6×)" in parts.nth(1).inner_text()
+        rows = parts.nth(1).locator("table.institutions tbody tr")
+        assert [rows.nth(i).get_attribute("data-institution") for i in range(rows.count())] == ["abc", "xyz"]
+        assert "96.00%" in rows.nth(1).inner_text()
+        assert "Institutions never trained on: abc" in parts.nth(2).inner_text()
+        assert [page.locator("#credits li").nth(i).inner_text() for i in range(3)] == card["data"]["credits"]
+        assert session.console_errors == []
+    finally:
+        session.context.close()
+
+
+def test_a_card_without_unipen_figures_says_so(browser, base_url, dist: Path):
+    card = read_card(dist, "mlp")
+    card.pop("unipen", None)
+    session = open_with(browser, base_url, "models/cnn.json", status=200, body=json.dumps(card | {"name": "cnn"}))
+    try:
+        assert wait_card(session.page) == "ready", session.page.inner_text("#card-error")
+        assert "no UNIPEN figures" in session.page.inner_text("#unipen")
+    finally:
+        session.context.close()
 
 
 def test_a_file_url_says_how_to_serve(browser, dist: Path):
