@@ -79,15 +79,9 @@ button {
 }
 button:hover { border-color: var(--accent); }
 
-.error {
-  border: 1px solid var(--bad);
-  color: var(--bad);
-  background: #fff4f2;
-  border-radius: 6px;
-  padding: 12px 16px;
-  margin: 0 0 16px;
-  white-space: pre-wrap;
-}
+/* The same red box as the site's pages' .error (css/page.css): a host's sheet cannot reach in. */
+.error { margin: 0 0 16px; padding: 12px 16px; border: 1px solid var(--bad); border-radius: 6px;
+         color: var(--bad); background: #fff4f2; white-space: pre-wrap; }
 
 #prediction { display: flex; align-items: baseline; gap: 12px; min-height: 72px; }
 .digit { font-size: 64px; font-weight: 700; line-height: 1; }
