@@ -288,7 +288,7 @@ export class DigitPadElement extends HTMLElement {
       digit: result.digit,
       probs: result.probs,
       strokes: this.#pad.strokes.slice(0, strokes).map((points) => points.map(([x, y]) => [x, y])),
-      others: Object.fromEntries(Object.entries(result.others).map(([name, r]) => [name, pick(r)])),
+      others: Object.fromEntries(Object.entries(result.others).map(([name, r]) => [name, answerOf(r)])),
     });
     return gradcam;
   }
@@ -328,7 +328,7 @@ export class DigitPadElement extends HTMLElement {
 }
 
 /** {digit, probs} of a model's answer. */
-function pick({ digit, probs }) {
+function answerOf({ digit, probs }) {
   return { digit, probs };
 }
 
