@@ -1,6 +1,11 @@
 """Fixtures for the end-to-end tests: dist/ served locally, driven in the real Chromium.
 
-The page's contract for tests (keep it stable, other tests rely on it):
+The page's contract for tests (keep it stable, other tests rely on it). The page is built
+from the <digit-pad> element (site/js/element/): #pad, #clear, #undo, #prediction, #error,
+#hint, #stages, #bars, #input28, #gradcam and #gradcam28 live in the open shadow root of
+`digit-pad#digit-pad`, where Playwright's locators reach them and `document.querySelector`
+does not; the rest (the Grad-CAM controls and grid, the MLP side by side) is the page's
+own, in the element's slots.
 
 - `#pad`: the drawing canvas; `data-bitmap-size` (280) is the side of the offscreen ink
   bitmap the model input is computed from (white paper, black ink, round caps and joins;

@@ -109,3 +109,12 @@ def test_build_is_skipped_when_nothing_changed(tmp_path: Path, monkeypatch):
     (site / "index.html").write_text((site / "index.html").read_text() + "\n")
     build.build_if_needed(models)
     assert (first / build.FINGERPRINT_FILE).stat().st_mtime_ns != stamp
+
+
+def test_the_main_page_preloads_every_module_of_the_element(dist: Path):
+    """Else the element's imports load one level after the other, and the pad takes strokes later."""
+    html = (dist / "index.html").read_text()
+    preloaded = set(re.findall(r'<link rel="modulepreload" href="([^"]+)">', html))
+    folder = dist / "js" / "element"
+    modules = {f"js/element/{p.name}" for p in folder.glob("*.js") if p.name != "inference-worker.js"}
+    assert modules - preloaded == set(), "add these to index.html's modulepreload links"
