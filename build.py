@@ -258,13 +258,15 @@ def build_if_needed(models: Path = DEFAULT_MODELS) -> Path:
 
 
 class DistHandler(http.server.SimpleHTTPRequestHandler):
-    """Static files with the right wasm/module types and the cross-origin isolation headers."""
+    """Static files with the right wasm/module types and (unless `isolation` is off) the
+    cross-origin isolation headers."""
 
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
     quiet = False
+    isolation = True
 
     def end_headers(self) -> None:
-        for name, value in ISOLATION_HEADERS.items():
+        for name, value in ISOLATION_HEADERS.items() if self.isolation else ():
             self.send_header(name, value)
         self.send_header("Cache-Control", "no-cache")  # revalidate: a rebuilt dist is seen at once
         super().end_headers()
@@ -283,9 +285,12 @@ class DistServer(http.server.ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-def make_server(directory: Path = DIST, port: int = 0, quiet: bool = False) -> http.server.ThreadingHTTPServer:
-    """A server for `directory` on 127.0.0.1 (port 0: any free port); call serve_forever()."""
-    handler = type("Handler", (DistHandler,), {"quiet": quiet})
+def make_server(
+    directory: Path = DIST, port: int = 0, quiet: bool = False, isolation: bool = True
+) -> http.server.ThreadingHTTPServer:
+    """A server for `directory` on 127.0.0.1 (port 0: any free port); call serve_forever().
+    Without `isolation` it sends no cross-origin isolation headers, as most static hosts."""
+    handler = type("Handler", (DistHandler,), {"quiet": quiet, "isolation": isolation})
     return DistServer(("127.0.0.1", port), functools.partial(handler, directory=str(directory)))
 
 

@@ -15,14 +15,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project root, for build.py
 import build  # noqa: E402
-from bench import costs, drawing, loads  # noqa: E402
+from bench import costs, drawing, elements, loads  # noqa: E402
 
 STAGE_MARKS = [f"digit-pad:{stage}:done" for stage in ("python", "numpy", "model")]
 GOALS = {"ratio": 1.05, "pad_ms": 300, "median_ms": 5, "p95_ms": 16, "task_ms": 50, "gradcam_ms": 10}
 
 
-def serve(directory: Path) -> tuple[str, object]:
-    server = build.make_server(directory, 0, quiet=True)
+def serve(directory: Path, isolation: bool = True) -> tuple[str, object]:
+    server = build.make_server(directory, 0, quiet=True, isolation=isolation)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return f"http://127.0.0.1:{server.server_address[1]}/", server
 
@@ -42,6 +42,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--predictions", type=int, default=100, help="predictions timed while drawing")
     parser.add_argument("--cost-predictions", type=int, default=100,
                         help="predictions timed with and without Grad-CAM, and with the MLP (0: skip)")  # fmt: skip
+    parser.add_argument("--element-predictions", type=int, default=50,
+                        help="predictions timed on each <digit-pad> of the host pages with one and three "
+                        "elements (0: skip those pages)")  # fmt: skip
+    parser.add_argument("--elements-only", action="store_true", help="only the host pages with one and three elements")
     parser.add_argument("--json", type=Path, help="also write the raw figures to this file")
     args = parser.parse_args(argv)
 
@@ -50,42 +54,65 @@ def main(argv: list[str] | None = None) -> int:
     chromium = build.find_chromium()
     if chromium is None:
         raise SystemExit("Chromium not found: run `python build.py bench`, which installs it")
-    page_url, page_server = serve(build.DIST)
-    reference = loads.reference_site(build.DIST)
-    reference_url, reference_server = serve(reference)
+    servers, folders = [], []
+
+    def served(directory: Path, isolation: bool = True) -> str:
+        url, server = serve(directory, isolation)
+        servers.append(server)
+        return url
+
+    figures, raw = {}, {}
     try:
         with sync_playwright() as playwright:
-            print(f"loading the page and the bare Pyodide references, {args.runs} cold + warm runs each…", flush=True)
-            reference_marks = ["reference:ready"]
-            pages = {
-                "ours": (page_url, loads.PAGE_READY, ["digit-pad:pad", "digit-pad:ready", *STAGE_MARKS]),
-                "bare": (reference_url, loads.REFERENCE_READY, reference_marks),
-                "bare in a worker": (reference_url + "reference-worker.html", loads.REFERENCE_READY, reference_marks),
-            }
-            loaded = loads.cold_and_warm(playwright, chromium, pages, args.runs)
-            ours, bare, bare_worker = loaded["ours"], loaded["bare"], loaded["bare in a worker"]
-            print("drawing during boot and while predicting…", flush=True)
-            drawn = drawing.measure(playwright, chromium, page_url, build.CHROMIUM_ARGS, args.predictions)
-            variants = None
-            if args.cost_predictions:
-                print("drawing with and without the Grad-CAM output, and with the MLP switched on…", flush=True)
-                variants = costs.measure(
-                    playwright, chromium, page_url, build.DIST, build.CHROMIUM_ARGS, args.cost_predictions
+            if not args.elements_only:
+                folders.append(loads.reference_site(build.DIST))
+                page_url, reference_url = served(build.DIST), served(folders[-1])
+                figures, raw = measure_page(playwright, chromium, page_url, reference_url, args)
+            if args.element_predictions:
+                folders.append(elements.host_site(build.DIST))
+                urls = {"isolated": served(folders[-1]), "no isolation": served(folders[-1], isolation=False)}
+                print(f"loading host pages with one and three <digit-pad> elements, with and without isolation, "
+                      f"{args.runs} cold + warm runs each, and drawing on each element…", flush=True)  # fmt: skip
+                measured = elements.measure(
+                    playwright, chromium, urls, build.CHROMIUM_ARGS, args.runs, args.element_predictions
                 )
+                figures["elements"] = summarize_elements(measured)
+                raw["elements"] = measured
     finally:
-        page_server.shutdown()
-        reference_server.shutdown()
-        shutil.rmtree(reference, ignore_errors=True)
+        for server in servers:
+            server.shutdown()
+        for folder in folders:
+            shutil.rmtree(folder, ignore_errors=True)
 
+    report(figures)
+    if args.json:
+        args.json.write_text(json.dumps({"figures": figures, **raw}, indent=1))
+    return 0
+
+
+def measure_page(playwright, chromium: str, page_url: str, reference_url: str, args) -> tuple[dict, dict]:
+    """The main page's figures (and their raw data): loads against the bare Pyodide
+    references, drawing while it boots and predicts, and what Grad-CAM and the MLP cost."""
+    print(f"loading the page and the bare Pyodide references, {args.runs} cold + warm runs each…", flush=True)
+    reference_marks = ["reference:ready"]
+    pages = {
+        "ours": (page_url, loads.PAGE_READY, ["digit-pad:pad", "digit-pad:ready", *STAGE_MARKS]),
+        "bare": (reference_url, loads.REFERENCE_READY, reference_marks),
+        "bare in a worker": (reference_url + "reference-worker.html", loads.REFERENCE_READY, reference_marks),
+    }
+    loaded = loads.cold_and_warm(playwright, chromium, pages, args.runs)
+    ours, bare, bare_worker = loaded["ours"], loaded["bare"], loaded["bare in a worker"]
+    print("drawing during boot and while predicting…", flush=True)
+    drawn = drawing.measure(playwright, chromium, page_url, build.CHROMIUM_ARGS, args.predictions)
+    variants = None
+    if args.cost_predictions:
+        print("drawing with and without the Grad-CAM output, and with the MLP switched on…", flush=True)
+        variants = costs.measure(playwright, chromium, page_url, build.DIST, build.CHROMIUM_ARGS, args.cost_predictions)
     figures = summarize(ours, bare, bare_worker, drawn)
     if variants is not None:
         figures["costs"] = summarize_costs(variants)
-    report(figures)
-    if args.json:
-        raw = {"figures": figures, "ours": ours, "bare": bare, "bare_worker": bare_worker, "drawn": drawn,
-               "variants": variants}  # fmt: skip
-        args.json.write_text(json.dumps(raw, indent=1))
-    return 0
+    raw = {"ours": ours, "bare": bare, "bare_worker": bare_worker, "drawn": drawn, "variants": variants}
+    return figures, raw
 
 
 def summarize(ours: dict, bare: dict, bare_worker: dict, drawn: dict) -> dict:
@@ -156,7 +183,81 @@ def report_costs(c: dict) -> None:
     print(f"  the MLP alongside, once switched on, adds {c['mlp_extra_ms']:.2f} ms per prediction (median total)")
 
 
+def spread(values: list[float]) -> dict:
+    return {"median": median(values), "p95": p95(values)}
+
+
+def summarize_elements(measured: dict) -> dict:
+    """Per variant ("<count>, <isolation>", bench/elements.py): start-up in s (medians),
+    per-prediction ms (all elements pooled, and per element), the longest main-thread
+    task while drawing; and, per element count, what leaving out the isolation headers adds."""
+    variants = {}
+    for variant, kinds in measured["loads"].items():
+
+        def at(mark: str, runs: list[dict]) -> float:
+            return median([run["times"][mark] for run in runs]) / 1000
+
+        drawn = measured["drawn"][variant]
+        pooled = [t for timings in drawn["timings"] for t in timings]
+        tasks = drawn["tasks"]
+        variants[variant] = {
+            "pad_ms": 1000 * at("digit-pad:pad", kinds["cold"] + kinds["warm"]),
+            "first_ready_s": {kind: at("host:first-ready", kinds[kind]) for kind in ("cold", "warm")},
+            "all_ready_s": {kind: at("host:all-ready", kinds[kind]) for kind in ("cold", "warm")},
+            "latency_ms": {part: spread([t[part] for t in pooled]) for part in ELEMENT_PARTS},
+            "per_element_ms": [
+                {"model": model, **spread([t["total"] for t in timings])}
+                for model, timings in zip(drawn["models"], drawn["timings"], strict=True)
+            ],
+            "predictions": len(pooled),
+            "longest_task_ms": tasks[0] if tasks else 0.0,
+            "tasks_over_50ms": sum(t > 50 for t in tasks),
+        }
+    isolation_cost = {}
+    for count in elements.COUNTS:
+        plain, isolated = variants[f"{count}, no isolation"], variants[f"{count}, isolated"]
+        ready = {kind: plain["all_ready_s"][kind] - isolated["all_ready_s"][kind] for kind in ("cold", "warm")}
+        latency = plain["latency_ms"]["total"]["median"] - isolated["latency_ms"]["total"]["median"]
+        isolation_cost[count] = {"all_ready_s": ready, "prediction_ms": latency}
+    return {"variants": variants, "isolation_cost": isolation_cost}
+
+
+ELEMENT_PARTS = ("preprocess", "inference", "roundTrip", "dom", "total")
+
+
+def report_elements(e: dict) -> None:
+    print("<digit-pad> in another page of the origin (bench/elements.py), medians")
+    print("                               pad takes  first ready (s)  all ready (s)  per prediction (ms)  longest task")
+    print("                               strokes    cold    warm     cold    warm   median   p95     n   drawing")
+    for variant, v in e["variants"].items():
+        first, every, total = v["first_ready_s"], v["all_ready_s"], v["latency_ms"]["total"]
+        ready = f"{first['cold']:6.2f}  {first['warm']:6.2f}   {every['cold']:6.2f}  {every['warm']:6.2f}"
+        latency = f"{total['median']:7.2f} {total['p95']:6.2f} {v['predictions']:5d}"
+        longest = f"{v['longest_task_ms']:6.1f} ms ({v['tasks_over_50ms']} over 50)"
+        print(f"  {variant:<28} {v['pad_ms']:5.0f} ms  {ready} {latency}  {longest}")
+    for variant, v in e["variants"].items():
+        parts = ", ".join(f"{part} {v['latency_ms'][part]['median']:.2f}" for part in ELEMENT_PARTS[:-1])
+        each = "; each element (median / p95): " + ", ".join(
+            f"{x['model']} {x['median']:.2f} / {x['p95']:.2f}" for x in v["per_element_ms"]
+        )
+        print(f"  {variant}, per prediction (median ms): {parts}{each if len(v['per_element_ms']) > 1 else ''}")
+    for count, cost in e["isolation_cost"].items():
+        ready = cost["all_ready_s"]
+        print(
+            f"  without the isolation headers, {count}: {ready['cold']:+.2f} s / {ready['warm']:+.2f} s to ready "
+            f"(cold / warm), {cost['prediction_ms']:+.2f} ms per prediction (median)"
+        )
+
+
 def report(f: dict) -> None:
+    if "cold" in f:
+        report_page(f)
+    if "elements" in f:
+        print()
+        report_elements(f["elements"])
+
+
+def report_page(f: dict) -> None:
     def verdict(ok: bool) -> str:
         return "ok" if ok else "MISSED"
 

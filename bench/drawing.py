@@ -18,12 +18,13 @@ PAD_MARK = "digit-pad:pad"  # performance mark: from here on the pad takes strok
 MOVE_INTERVAL_S = 1 / 60  # a person's pointer: about one move per display frame
 
 
-def scribble(page, turn: int, points: int = 40) -> None:
+def scribble(page, turn: int, points: int = 40, pad=None) -> None:
     """One stroke: a loop around the pad's centre (a different one each turn), one
     pointer move per display frame as a hand gives them. (Moves as fast as the
     DevTools protocol takes them would be several per frame, and would keep one of
-    this machine's two cores busy with the test harness rather than the page.)"""
-    box = page.locator("#pad").bounding_box()
+    this machine's two cores busy with the test harness rather than the page.)
+    `pad`: a locator of the pad to draw on (default: the page's one #pad)."""
+    box = (pad or page.locator("#pad")).bounding_box()
     cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     radius = box["width"] * (0.15 + 0.05 * (turn % 4))
     mouse = page.mouse

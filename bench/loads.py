@@ -10,7 +10,11 @@ from urllib.parse import urlsplit
 
 import build
 
-PAGE_READY = "document.querySelector('#prediction').dataset.state !== 'loading'"
+# The page's <digit-pad> has left `loading` (its `state` is undefined until it is defined).
+PAGE_READY = "(document.querySelector('digit-pad')?.state ?? 'loading') !== 'loading'"
+# The error a page shows: the element's #error (in its shadow root), else one of the page's own.
+PAGE_ERROR = """(document.querySelector('digit-pad')?.shadowRoot?.querySelector('#error')
+                 ?? document.querySelector('#error'))?.textContent || ''"""
 REFERENCE_READY = "document.body.dataset.state !== 'loading'"
 TIMEOUT_MS = 120_000
 
@@ -54,7 +58,7 @@ def load_once(playwright, chromium: str, profile: Path, url: str, ready: str, ma
         context.on("requestfinished", lambda request: finished.append(request))
         page.goto(url)
         page.wait_for_function(ready, timeout=TIMEOUT_MS)
-        error = page.evaluate("document.querySelector('#error')?.textContent || ''")
+        error = page.evaluate(PAGE_ERROR)
         if error:
             raise RuntimeError(f"the page failed to load: {error}")
         times = {

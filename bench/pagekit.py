@@ -1,7 +1,11 @@
 """Drive the built page in Chromium: open it, draw on #pad, read its contract.
 
 Shared by the end-to-end tests (tests/page/) and the measurements here (bench/). The
-page's contract for tests is described in tests/page/conftest.py.
+page's contract for tests is described in tests/page/conftest.py. Its pad, prediction,
+bars, input and heatmap live in the open shadow root of a <digit-pad> element: they are
+read through Playwright's locators, whose CSS selectors pierce open shadow roots
+(`document.querySelector` in page.evaluate does not). `Pad(page, host)` reads the
+element matched by the selector `host`, for pages with several.
 """
 
 from __future__ import annotations
@@ -52,7 +56,7 @@ def open_page(browser, url: str, **context_options) -> Session:
 
 def wait_ready(page, timeout: int = BOOT_TIMEOUT_MS) -> str:
     """Waits until the page has left `loading`; returns the state."""
-    page.wait_for_function("document.querySelector('#prediction').dataset.state !== 'loading'", timeout=timeout)
+    page.locator('#prediction:not([data-state="loading"])').wait_for(state="attached", timeout=timeout)
     return state(page)
 
 
@@ -64,14 +68,28 @@ def error_text(page) -> str:
     return page.inner_text("#error")
 
 
-class Pad:
-    """Draws on #pad with the mouse and reads the page's contract attributes."""
+def contract_data(locator) -> dict:
+    """The data-* of a prediction element (#prediction, #prediction-mlp), probs and strokes parsed."""
+    data = locator.evaluate("e => ({...e.dataset})")
+    data["probs"] = json.loads(data["probs"])
+    data["strokes"] = int(data["strokes"])
+    return data
 
-    def __init__(self, page) -> None:
+
+class Pad:
+    """Draws on #pad with the mouse and reads the page's contract attributes (of the
+    <digit-pad> that `host` selects, when given)."""
+
+    def __init__(self, page, host: str | None = None) -> None:
         self.page = page
+        self.scope = page.locator(host) if host else page
+
+    def find(self, selector: str):
+        """A locator for `selector` inside this pad's element (shadow roots pierced)."""
+        return self.scope.locator(selector)
 
     def box(self) -> dict:
-        return self.page.locator("#pad").bounding_box()
+        return self.find("#pad").bounding_box()
 
     def stroke(self, points: list[tuple[float, float]]) -> None:
         """One stroke through `points` given in pad CSS pixels (from the pad's top left)."""
@@ -91,66 +109,51 @@ class Pad:
         return self.wait_prediction(len(strokes))
 
     def wait_prediction(self, strokes: int) -> dict:
-        self.page.wait_for_function(
-            """n => { const d = document.querySelector('#prediction').dataset;
-                      return d.state === 'predicted' && d.strokes === String(n); }""",
-            arg=strokes,
-            timeout=PREDICTION_TIMEOUT_MS,
+        self.find(f'#prediction[data-state="predicted"][data-strokes="{strokes}"]').wait_for(
+            state="attached", timeout=PREDICTION_TIMEOUT_MS
         )
         return self.prediction()
 
     def prediction(self) -> dict:
-        data = self.page.evaluate("({...document.querySelector('#prediction').dataset})")
-        data["probs"] = json.loads(data["probs"])
-        data["strokes"] = int(data["strokes"])
-        return data
+        return contract_data(self.find("#prediction"))
 
     def clear(self) -> None:
-        self.page.click("#clear")
+        self.find("#clear").click()
         self.wait_empty()
 
     def wait_empty(self) -> None:
-        self.page.wait_for_function(
-            """() => { const d = document.querySelector('#prediction').dataset;
-                       return d.state === 'ready' && d.strokes === '0' && d.digit === ''; }""",
-            timeout=PREDICTION_TIMEOUT_MS,
+        self.find('#prediction[data-state="ready"][data-strokes="0"][data-digit=""]').wait_for(
+            state="attached", timeout=PREDICTION_TIMEOUT_MS
         )
 
     def bitmap(self) -> np.ndarray:
-        """The RGBA ink bitmap behind the shown prediction, [280, 280, 4] uint8."""
+        """The RGBA ink bitmap behind the shown prediction, [280, 280, 4] uint8 (the main page's window.digitPad)."""
         encoded = self.page.evaluate("window.digitPad.bitmap()")
-        size = int(self.page.get_attribute("#pad", "data-bitmap-size"))
+        size = int(self.find("#pad").get_attribute("data-bitmap-size"))
         return np.frombuffer(base64.b64decode(encoded), dtype=np.uint8).reshape(size, size, 4)
 
     def model_input(self) -> np.ndarray:
         """The 28x28 input shown in the page (before normalization)."""
-        pixels = json.loads(self.page.get_attribute("#input28", "data-pixels"))
+        pixels = json.loads(self.find("#input28").get_attribute("data-pixels"))
         return np.asarray(pixels, dtype=np.float64).reshape(28, 28)
 
     def wait_companion(self, strokes: int, selector: str = "#prediction-mlp") -> dict:
         """The second model's prediction (same data-* as #prediction) for `strokes` strokes."""
-        self.page.wait_for_function(
-            """([selector, n]) => { const d = document.querySelector(selector).dataset;
-                                    return d.state === 'predicted' && d.strokes === String(n); }""",
-            arg=[selector, strokes],
-            timeout=PREDICTION_TIMEOUT_MS,
+        self.page.locator(f'{selector}[data-state="predicted"][data-strokes="{strokes}"]').wait_for(
+            state="attached", timeout=PREDICTION_TIMEOUT_MS
         )
-        data = self.page.evaluate(f"({{...document.querySelector('{selector}').dataset}})")
-        data["probs"] = json.loads(data["probs"])
-        data["strokes"] = int(data["strokes"])
-        return data
+        return contract_data(self.page.locator(selector))
 
     def heatmap(self) -> np.ndarray:
         """The Grad-CAM heatmap over the pad (#gradcam), as its opacity in the ink bitmap's
         space: [280, 280] float in [0, 1]."""
-        encoded = self.page.evaluate(
-            """() => { const c = document.querySelector('#gradcam');
-                       const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-                       let binary = '';
-                       for (let i = 0; i < data.length; i += 0x8000)
-                         binary += String.fromCharCode.apply(null, data.subarray(i, i + 0x8000));
-                       return btoa(binary); }"""
+        encoded = self.find("#gradcam").evaluate(
+            """c => { const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                      let binary = '';
+                      for (let i = 0; i < data.length; i += 0x8000)
+                        binary += String.fromCharCode.apply(null, data.subarray(i, i + 0x8000));
+                      return btoa(binary); }"""
         )
-        size = int(self.page.get_attribute("#pad", "data-bitmap-size"))
+        size = int(self.find("#pad").get_attribute("data-bitmap-size"))
         rgba = np.frombuffer(base64.b64decode(encoded), dtype=np.uint8).reshape(size, size, 4)
         return rgba[:, :, 3] / 255.0

@@ -1,5 +1,6 @@
-/* The second network, side by side: the MLP's live answer on the same drawing, with
- * its probabilities, and the option that shows what the centring step is worth.
+/* The main page's second network, side by side: the MLP's live answer on the same
+ * drawing as the page's <digit-pad> (its compareWith), with its probabilities, and the
+ * option that shows what the centring step is worth (its centring attribute).
  *
  * The MLP answers only while #compare-mlp is ticked: a second network per frame costs
  * the pad time on a small device (measured by `python build.py bench`), and most visitors
@@ -97,16 +98,21 @@ export class CompareView {
     this.showReady();
   }
 
-  /** The companions' answers ({name: {digit, probs}}) for the drawing of `strokes` finished strokes. */
-  show(others, strokes) {
-    const result = others?.[this.name];
+  /** The element's prediction (a digit-pad:prediction detail): the companion's answer in
+   * `others`, for the drawing of `strokes`; nothing drawn when `digit` is null. */
+  show({ digit: shown, others, strokes }) {
+    if (shown === null) {
+      this.showReady();
+      return;
+    }
+    const result = others[this.name];
     if (!this.answering || !result) return;
     const { digit, probs } = result;
     Object.assign(this.prediction.dataset, {
       state: "predicted",
       digit: String(digit),
       probs: JSON.stringify(probs),
-      strokes: String(strokes),
+      strokes: String(strokes.length),
     });
     this.digit.textContent = String(digit);
     this.confidence.textContent = `${(probs[digit] * 100).toFixed(1)}%`;

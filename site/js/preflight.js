@@ -1,8 +1,10 @@
-/* Runs before everything else, as a classic script so that it runs even from file://
- * (where module scripts are blocked and the page could otherwise only fail silently).
+/* Runs before everything else on the main page, as a classic script so that it runs even
+ * from file:// (where module scripts are blocked: the <digit-pad> element could not even
+ * start, and the page could otherwise only fail silently).
  *
- * 1. Says in the page, in plain words, when the page cannot work: opened from a file,
- *    or a browser without WebAssembly.
+ * 1. Says in the page, in plain words, when it was opened from a file: in place of the
+ *    element, as a #prediction in state error holding the #error message (the page's
+ *    test contract). What else a browser lacks (WebAssembly, workers), the element says.
  * 2. Cross-origin isolation: build.py's server sends the COOP/COEP headers itself.
  *    Static hosts that cannot (GitHub Pages, buckets, `python -m http.server`) get them
  *    from sw.js, a service worker that adds them to every response of this origin; it
@@ -19,15 +21,21 @@
 
   function showError(message) {
     function show() {
-      var box = document.getElementById("error");
-      var prediction = document.getElementById("prediction");
-      var hint = document.getElementById("hint");
-      if (box) {
-        box.textContent = message;
-        box.hidden = false;
-      }
-      if (prediction) prediction.dataset.state = "error";
-      if (hint) hint.textContent = "";
+      var prediction = document.createElement("div");
+      prediction.id = "prediction";
+      prediction.dataset.state = "error";
+      prediction.dataset.digit = "";
+      prediction.dataset.probs = "[]";
+      prediction.dataset.strokes = "0";
+      var box = document.createElement("p");
+      box.id = "error";
+      box.className = "error";
+      box.setAttribute("role", "alert");
+      box.textContent = message;
+      prediction.appendChild(box);
+      var element = document.getElementById("digit-pad");
+      if (element) element.parentNode.replaceChild(prediction, element);
+      else document.body.appendChild(prediction);
     }
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", show);
     else show();
@@ -39,14 +47,6 @@
         "This page was opened as a file, and browsers do not let a file load the " +
           "network it runs. Serve the folder instead: run `python build.py serve` in the " +
           "project, or `python -m http.server -d dist`, and open the address it prints.",
-      );
-      return Promise.resolve("stop");
-    }
-    if (typeof WebAssembly !== "object" || typeof WebAssembly.instantiate !== "function") {
-      showError(
-        "This browser cannot run WebAssembly, which the page needs to run Python and " +
-          "the network. Try a current Chrome, Edge, Firefox or Safari, or turn off the " +
-          "setting that disables WebAssembly.",
       );
       return Promise.resolve("stop");
     }

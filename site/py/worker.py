@@ -1,16 +1,18 @@
-"""The page's Python. It runs in a web worker, so drawing stays smooth while it boots.
+"""The page's Python. It runs in a web worker, so drawing stays smooth while it boots; every
+<digit-pad> element of a page shares this one worker (js/element/runtime.js).
 
-js/runtime.js calls the exported functions while the page loads: `load_numpy` once
+The runtime calls the exported functions while the page loads: `load_numpy` once
 Pyodide is up (a loading stage of its own), then `check_model` once onnxruntime-web has
-opened the model (in its own worker, see js/inference-worker.js). After that, every
+opened a model (in its own worker, see js/element/inference-worker.js). After that, every
 drawing comes on a MessagePort of its own (`listen`), not through PyScript's calls: a
 plain port costs a fraction of a millisecond a message, PyScript's call machinery about
 two. On that port (messages {id, type, ...}, answered {id, ok, ...} in order):
 
-- "connect" {name, port}: from now on send each prepared input to that model's worker on
-  `port` ({id, input, shape}), so that it never waits in the page's main thread behind the
-  person's drawing; "disconnect" {name}: stop sending to it;
-- "prepare" {rgba, width, height, centre, prediction}: see `prepare` (`prediction` is its id).
+- "connect" {name, port}: the port of that model's worker, to send it prepared inputs
+  ({id, input, shape}) directly, so that they never wait in the page's main thread behind
+  the person's drawing;
+- "prepare" {rgba, width, height, centre, prediction, models}: see `prepare` (`prediction`
+  is its id, `models` the names of the connected models that are to read it).
 
 The worker never reaches back into the page, so it works with or without cross-origin
 isolation. The pixels-to-input step is `preprocess.to_mnist_framed` + `preprocess.normalize`:
@@ -75,10 +77,10 @@ def _js(value: dict):
     return to_js(value, dict_converter=js.Object.fromEntries)
 
 
-def prepare(rgba, width: int, height: int, centre: bool, prediction_id: str) -> dict:
+def prepare(rgba, width: int, height: int, centre: bool, prediction_id: str, names) -> dict:
     """The model input for an RGBA bitmap (a JS Uint8ClampedArray, width x height x 4),
-    sent to every connected model as {"id": prediction_id, "input": the normalized
-    [1, 1, 28, 28] input (Float32Array), "shape"}.
+    sent to each connected model in `names` as {"id": prediction_id, "input": the
+    normalized [1, 1, 28, 28] input (Float32Array), "shape"}.
 
     Returns {"pixels": the 28x28 image in [0, 1] (Float32Array of 784, row by row; None
     when there is no ink, and then nothing is sent), "frame": where the input lies on the
@@ -93,8 +95,8 @@ def prepare(rgba, width: int, height: int, centre: bool, prediction_id: str) -> 
     small, frame = framed
     batch = preprocess.normalize(small)
     message = _js({"id": prediction_id, "input": batch.ravel(), "shape": list(batch.shape)})
-    for port in models.values():
-        port.postMessage(message)
+    for name in names:
+        models[str(name)].postMessage(message)
     return {"pixels": to_js(small.ravel()), "frame": [float(v) for v in frame], "ms": js.performance.now() - start}
 
 
@@ -102,14 +104,9 @@ def _handle(request) -> dict:
     """The answer's fields for one message of the page's port (see the module's docstring)."""
     kind = request.type
     if kind == "prepare":
-        return prepare(request.rgba, request.width, request.height, request.centre, request.prediction)
+        return prepare(request.rgba, request.width, request.height, request.centre, request.prediction, request.models)
     if kind == "connect":
         models[str(request.name)] = request.port
-        return {}
-    if kind == "disconnect":
-        port = models.pop(str(request.name), None)
-        if port is not None:
-            port.close()
         return {}
     raise ValueError(f"unknown request {kind!r}")
 

@@ -1,6 +1,11 @@
 """Fixtures for the end-to-end tests: dist/ served locally, driven in the real Chromium.
 
-The page's contract for tests (keep it stable, other tests rely on it):
+The page's contract for tests (keep it stable, other tests rely on it). The page is built
+from the <digit-pad> element (site/js/element/): #pad, #clear, #undo, #prediction, #error,
+#hint, #stages, #bars, #input28, #gradcam and #gradcam28 live in the open shadow root of
+`digit-pad#digit-pad`, where Playwright's locators reach them and `document.querySelector`
+does not; the rest (the Grad-CAM controls and grid, the MLP side by side) is the page's
+own, in the element's slots.
 
 - `#pad`: the drawing canvas; `data-bitmap-size` (280) is the side of the offscreen ink
   bitmap the model input is computed from (white paper, black ink, round caps and joins;
@@ -58,6 +63,14 @@ MNIST test index, `data-label`), one per index in the card's
 test.confusion_examples[true][pred]: every error up to 64, the first 12 right answers.
 `#hardest .digit-tile`: the card's hardest errors, in its order.
 
+The element in other pages (test_embed.py): host-page.html, served at /blog/post.html with
+the built site at /apps/digit-pad/ of the same origin (`host_url`; `plain_host_url`: the
+same without the isolation headers), holds `digit-pad#left` (the CNN) and
+`digit-pad#right` (model="mlp") under hostile global CSS; `window.hostEvents` lists every
+digit-pad:* event the document heard ({type, target (id), bubbles, composed, detail}).
+Inside each element the ids and data-* above hold as on the main page; `Pad(page, "#left")`
+reads them.
+
 One browser serves the whole session; tests that need no fresh page load share one
 ready page (`app`), and wait on data-* attributes rather than sleeping.
 """
@@ -88,8 +101,8 @@ def dist() -> Path:
     return build.build_if_needed()
 
 
-def serve_in_thread(directory: Path) -> Iterator[str]:
-    server = build.make_server(directory, 0, quiet=True)
+def serve_in_thread(directory: Path, isolation: bool = True) -> Iterator[str]:
+    server = build.make_server(directory, 0, quiet=True, isolation=isolation)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -103,6 +116,35 @@ def serve_in_thread(directory: Path) -> Iterator[str]:
 def base_url(dist: Path) -> Iterator[str]:
     """dist/ served by build.py's own server (with the isolation headers)."""
     yield from serve_in_thread(dist)
+
+
+HOST_PAGE = Path(__file__).with_name("host-page.html")
+HOST_PAGE_PATH = "blog/post.html"  # where the host page is served; the site is at apps/digit-pad/
+
+
+@pytest.fixture(scope="session")
+def host_site(dist: Path, tmp_path_factory) -> Path:
+    """A web root holding the built site under /apps/digit-pad/ and host-page.html elsewhere."""
+    root = tmp_path_factory.mktemp("host-site")
+    (root / "apps").mkdir()
+    (root / "apps" / "digit-pad").symlink_to(dist, target_is_directory=True)
+    (root / "blog").mkdir()
+    shutil.copy2(HOST_PAGE, root / HOST_PAGE_PATH)
+    return root
+
+
+@pytest.fixture(scope="session")
+def host_url(host_site: Path) -> Iterator[str]:
+    """The host page, served with the isolation headers."""
+    for base in serve_in_thread(host_site):
+        yield base + HOST_PAGE_PATH
+
+
+@pytest.fixture(scope="session")
+def plain_host_url(host_site: Path) -> Iterator[str]:
+    """The host page, served without the isolation headers (and without the site's service worker)."""
+    for base in serve_in_thread(host_site, isolation=False):
+        yield base + HOST_PAGE_PATH
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ import re
 import shutil
 import threading
 import urllib.request
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -54,7 +55,9 @@ def test_server_sends_isolation_headers_and_wasm_type(tmp_path: Path):
 def test_dist_holds_everything_with_relative_urls(dist: Path):
     for path in (
         "index.html",
+        "embed.html",
         "sw.js",
+        "js/element/digit-pad.js",
         "py/preprocess.py",
         "vendor/pyodide/pyodide.mjs",
         "vendor/ort/ort.wasm.min.mjs",
@@ -62,17 +65,34 @@ def test_dist_holds_everything_with_relative_urls(dist: Path):
         assert (dist / path).is_file(), path
     assert (dist / "py" / "preprocess.py").read_bytes() == build.SHARED_PREPROCESS.read_bytes()
     absolute = re.compile(r"""(https?:)?//[\w.-]+\.\w|(src|href)=["']/""")
-    for path in [dist / "index.html", *dist.glob("js/*.js"), *dist.glob("css/*.css"), dist / "sw.js"]:
+    pages = [dist / name for name in ("index.html", "embed.html", "card.html")]
+    for path in [*pages, *dist.glob("js/**/*.js"), *dist.glob("css/*.css"), dist / "sw.js"]:
         for number, line in enumerate(path.read_text().splitlines(), 1):
             assert not absolute.search(line), f"{path.relative_to(dist)}:{number}: {line.strip()}"
 
 
-def test_every_file_the_page_names_is_in_dist(dist: Path):
-    html = (dist / "index.html").read_text()
-    named = re.findall(r'(?:src|href)="([^"#:]+)"', html)
-    assert "js/main.js" in named
+def linked_files(html: str) -> list[str]:
+    """The src and href attributes of a page's tags (not text that looks like them, such as a code sample)."""
+
+    class Links(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.found: list[str] = []
+
+        def handle_starttag(self, tag, attrs) -> None:
+            self.found += [value for name, value in attrs if name in ("src", "href") and value]
+
+    parser = Links()
+    parser.feed(html)
+    return parser.found
+
+
+@pytest.mark.parametrize(("page", "script"), [("index.html", "js/main.js"), ("embed.html", "js/element/digit-pad.js")])
+def test_every_file_the_page_names_is_in_dist(dist: Path, page: str, script: str):
+    named = [name for name in linked_files((dist / page).read_text()) if ":" not in name and not name.startswith("#")]
+    assert script in named
     missing = [name for name in named if not (dist / name).is_file()]
-    assert missing == [], f"index.html names files that are not in dist/: {missing}"
+    assert missing == [], f"{page} names files that are not in dist/: {missing}"
 
 
 def test_build_is_skipped_when_nothing_changed(tmp_path: Path, monkeypatch):
@@ -89,3 +109,12 @@ def test_build_is_skipped_when_nothing_changed(tmp_path: Path, monkeypatch):
     (site / "index.html").write_text((site / "index.html").read_text() + "\n")
     build.build_if_needed(models)
     assert (first / build.FINGERPRINT_FILE).stat().st_mtime_ns != stamp
+
+
+def test_the_main_page_preloads_every_module_of_the_element(dist: Path):
+    """Else the element's imports load one level after the other, and the pad takes strokes later."""
+    html = (dist / "index.html").read_text()
+    preloaded = set(re.findall(r'<link rel="modulepreload" href="([^"]+)">', html))
+    folder = dist / "js" / "element"
+    modules = {f"js/element/{p.name}" for p in folder.glob("*.js") if p.name != "inference-worker.js"}
+    assert modules - preloaded == set(), "add these to index.html's modulepreload links"

@@ -43,7 +43,7 @@ def heat_on_ink(pad) -> float:
 
 
 def shown_class(app) -> dict:
-    return app.page.evaluate("({...document.querySelector('#gradcam').dataset})")
+    return app.page.locator("#gradcam").evaluate("c => ({...c.dataset})")
 
 
 @pytest.mark.parametrize(

@@ -59,9 +59,7 @@ def test_pad_takes_strokes_while_loading_with_other_origins_blocked_on_a_high_dp
         drawn = draw_one(session, wait=False)  # while Python is still loading
         assert wait_ready(session.page) == "predicted"  # the first prediction comes as soon as it can
         assert Pad(session.page).prediction()["strokes"] == drawn
-        size = session.page.evaluate(
-            "(() => { const c = document.querySelector('#pad'); return [c.width, c.getBoundingClientRect().width]; })()"
-        )
+        size = session.page.locator("#pad").evaluate("c => [c.width, c.getBoundingClientRect().width]")
         assert size[0] == round(2 * size[1])  # backing store at device resolution: crisp lines
         assert Pad(session.page).bitmap().shape == (280, 280, 4)  # the model input does not depend on the screen
         assert blocked == [] and session.console_errors == []

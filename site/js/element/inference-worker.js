@@ -1,4 +1,5 @@
-/* onnxruntime-web in a worker of its own, started with the page.
+/* onnxruntime-web in a worker of its own, one per model and page (runtime.js), started
+ * as soon as the first <digit-pad> that needs that model is on the page.
  *
  * Why not in the Python worker: PyScript imports a worker's js_modules only after
  * Pyodide has booted, so onnxruntime's 14 MB of WebAssembly and the model would load
@@ -7,14 +8,13 @@
  *
  * Messages in: {id, type: "open", modelUrl, wasmPaths}, then {id, type: "listen", port,
  * feed, fetches (output names)}: from then on the Python worker sends each prepared
- * input, {id, input, shape}, on that MessagePort, and the outputs go to the page;
- * {type: "listen", port: null} stops that. Out, to the page: {id, ok: true, ...} or
- * {id, ok: false, error}. The input never passes through the page's main thread, where
- * it would wait behind the person's drawing. The page starts one such worker per model,
- * so that two models run side by side.
+ * input meant for this model, {id, input, shape}, on that MessagePort, and the outputs
+ * go to the page. Out, to the page: {id, ok: true, ...} or {id, ok: false, error}. The
+ * input never passes through the page's main thread, where it would wait behind the
+ * person's drawing. With one worker per model, two models run side by side.
  */
 
-import * as ort from "../vendor/ort/ort.wasm.min.mjs";
+import * as ort from "../../vendor/ort/ort.wasm.min.mjs";
 
 let session = null;
 
@@ -66,14 +66,11 @@ async function warmUp(session) {
   }
 }
 
-let listening = null; // the MessagePort this model takes its inputs from, or null
-
 /** Inputs that come on `port` are run, feeding `feed` and fetching `fetches`; the page
- * gets the outputs. A null `port` stops listening: the model then costs nothing per drawing. */
+ * gets the outputs. (Python sends an input only to the models that are to read it: a
+ * model nobody asks costs nothing per drawing.) */
 function listen({ port, feed, fetches }) {
-  listening?.close();
-  listening = port;
-  if (port) port.onmessage = ({ data }) => answer(data.id, () => run({ ...data, feed, fetches }));
+  port.onmessage = ({ data }) => answer(data.id, () => run({ ...data, feed, fetches }));
   return { reply: {}, transfer: [] };
 }
 

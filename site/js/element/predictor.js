@@ -1,45 +1,53 @@
 /* Live prediction: at most once per animation frame, never queued behind itself.
  *
  * Every change of the ink asks for a prediction. The next animation frame reads the
- * ink bitmap and sends it to the worker; if a prediction is still running then, the
+ * ink bitmap and sends it to be predicted; if a prediction is still running then, the
  * request is only remembered ("dirty") and served when that one returns, with the ink
  * as it is by then. A stroke's end is a change too, so the last prediction always sees
- * the finished drawing. Results computed before an undo or clear are dropped.
+ * the finished drawing. Results computed before an undo, a clear or a change of model
+ * are dropped.
  */
 
 const TIMINGS_KEPT = 500;
 
 export class LivePredictor {
-  constructor(pad, view) {
+  /**
+   * Predicts what is drawn on `pad` (pad.js DrawingPad) once attached; the element is told
+   * through `show(result, strokes)` (a prediction from `strokes` finished strokes; returns
+   * the ms it spent on the heatmaps), `showEmpty()` (the pad was cleared) and
+   * `fail(message)` (a prediction failed).
+   */
+  constructor(pad, { show, showEmpty, fail }) {
     this.pad = pad;
-    this.view = view;
-    this.runtime = null;
+    this.show = show;
+    this.showEmpty = showEmpty;
+    this.fail = fail;
+    this.predict = null; // (region) => Promise<result>, see runtime.js predict; null: not attached
     this.frame = 0;
     this.inFlight = false;
     this.dirty = false;
-    this.epoch = 0; // bumped when ink is removed: older results are stale
+    this.epoch = 0; // bumped when ink is removed or the model changes: older results are stale
     this.shownPixels = null; // the ink bitmap's region behind the prediction on screen (pad.js readPixels)
     this.timings = []; // per prediction, ms: read, preprocess, inference, companions, roundTrip, dom, gradcam, total
-    this.options = { centre: true }; // preprocessing options (see runtime.js predict)
     pad.addEventListener("change", () => this.request());
     pad.addEventListener("erase", () => this.#erased());
   }
 
-  /** Starts predicting with a loaded runtime (see runtime.js). */
-  attach(runtime) {
-    this.runtime = runtime;
-    if (this.pad.isEmpty) this.view.showReady();
+  /** Starts predicting with `predict(region)`, at once if something is drawn. */
+  attach(predict) {
+    this.predict = predict;
+    this.epoch++;
     this.request();
   }
 
-  /** Centre the digit's mass (as MNIST did) or only its box; predicts again. */
-  setCentring(centre) {
-    this.options = { ...this.options, centre };
-    this.request();
+  /** Stops predicting (a model is loading): results still on their way are dropped. */
+  detach() {
+    this.predict = null;
+    this.epoch++;
   }
 
   request() {
-    if (!this.runtime || this.frame) return;
+    if (!this.predict || this.frame) return;
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
       this.#run();
@@ -48,9 +56,9 @@ export class LivePredictor {
 
   #erased() {
     this.epoch++;
-    if (this.pad.isEmpty && this.runtime) {
+    if (this.pad.isEmpty && this.predict) {
       this.shownPixels = null;
-      this.view.showReady();
+      this.showEmpty();
     }
   }
 
@@ -59,7 +67,7 @@ export class LivePredictor {
       this.dirty = true;
       return;
     }
-    if (this.pad.isEmpty) return;
+    if (this.pad.isEmpty || !this.predict) return;
     const epoch = this.epoch;
     const strokes = this.pad.finishedStrokes;
     const t0 = performance.now();
@@ -68,17 +76,17 @@ export class LivePredictor {
     this.inFlight = true;
     let result;
     try {
-      result = await this.runtime.predict(pixels, this.options);
+      result = await this.predict(pixels);
     } catch (error) {
-      this.view.showError(`The prediction failed unexpectedly: ${error?.message ?? error}`);
+      this.fail(`The prediction failed unexpectedly: ${error?.message ?? error}`);
       return;
     } finally {
       this.inFlight = false;
     }
     const t2 = performance.now();
     if (epoch === this.epoch) {
-      const gradcam = this.view.showPrediction(result, strokes);
       this.shownPixels = result.digit === null ? null : pixels;
+      const gradcam = this.show(result, strokes);
       const t3 = performance.now();
       this.#record({
         read: t1 - t0,

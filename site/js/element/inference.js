@@ -1,5 +1,5 @@
-/* The page's side of the inference worker (inference-worker.js): starts it with the
- * page, and turns its messages into promises. */
+/* The page's side of an inference worker (inference-worker.js): starts it, and turns its
+ * messages into promises. */
 
 import { Calls } from "./calls.js";
 
@@ -23,14 +23,8 @@ export class Inference {
     await this.calls.call({ type: "listen", port, feed, fetches }, [port]);
   }
 
-  /** Stops taking inputs. Results still awaited resolve to null. */
-  async stop() {
-    this.calls.resolveNow((id) => typeof id === "string", null); // result(id)s, not calls of their own
-    await this.calls.call({ type: "listen", port: null });
-  }
-
   /** Resolves to {outputs: {name: {data (Float32Array), dims}}, ms} once the input
-   * sent with `id` (a string) has been run (null if the model stopped listening first). */
+   * sent with `id` (a string) has been run. */
   result(id) {
     return this.calls.expect(id);
   }
@@ -38,5 +32,10 @@ export class Inference {
   /** Forgets `result(id)`: no input with that id was sent after all. */
   forget(id) {
     this.calls.forget(id);
+  }
+
+  /** Ends the worker (a model that failed its check). */
+  close() {
+    this.worker.terminate();
   }
 }

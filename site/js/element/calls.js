@@ -27,15 +27,6 @@ export class Calls {
     this.pending.delete(id);
   }
 
-  /** Resolves every awaited answer whose id passes `which` to `value` at once. */
-  resolveNow(which, value) {
-    for (const [id, { resolve }] of this.pending) {
-      if (!which(id)) continue;
-      this.pending.delete(id);
-      resolve(value);
-    }
-  }
-
   /** Rejects every awaited answer with `error` (the other end is gone). */
   failAll(error) {
     for (const { reject } of this.pending.values()) reject(error);

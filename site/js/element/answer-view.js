@@ -1,0 +1,125 @@
+/* What the element shows besides the pad: the prediction (and its data-* contract for
+ * tests, see tests/page/conftest.py), the probability bars, the model's 28x28 input, the
+ * loading stages, hints and errors. Works inside the element's shadow root. */
+
+import { drawModelInput, INPUT_SIZE } from "./model-input.js";
+
+const STAGE_HINTS = { python: "Starting Python", numpy: "Loading numpy", model: "Loading the model" };
+
+export class AnswerView {
+  /** `onPick(digit)` is told when the person picks a probability bar. */
+  constructor(root, onPick) {
+    this.prediction = root.getElementById("prediction");
+    this.digit = root.getElementById("digit");
+    this.confidence = root.getElementById("confidence");
+    this.hint = root.getElementById("hint");
+    this.error = root.getElementById("error");
+    this.inputFigure = root.getElementById("input");
+    this.input28 = root.getElementById("input28");
+    this.inputContext = this.input28.getContext("2d");
+    this.stages = root.getElementById("stages");
+    this.barList = root.getElementById("bars");
+    this.bars = this.#makeBars(this.barList, onPick);
+    this.failed = false;
+  }
+
+  /** Each bar is a button: picking it shows that digit's heatmap, once pickable (setPickable). */
+  #makeBars(list, onPick) {
+    const bars = [];
+    for (let digit = 0; digit < 10; digit++) {
+      const item = document.createElement("li");
+      item.dataset.digit = String(digit);
+      item.innerHTML =
+        `<button type="button" class="bar" aria-pressed="false" title="Show what points to ${digit}" disabled>` +
+        `<span class="label">${digit}</span><span class="track"><span class="fill"></span></span>` +
+        `<span class="value"></span></button>`;
+      const button = item.querySelector("button");
+      button.addEventListener("click", () => onPick(digit));
+      list.append(item);
+      bars.push({ item, button, fill: item.querySelector(".fill"), value: item.querySelector(".value") });
+    }
+    return bars;
+  }
+
+  /** Which parts are shown: {bars, input} (booleans). */
+  setParts({ bars, input }) {
+    this.barList.hidden = !bars;
+    this.inputFigure.hidden = !input;
+  }
+
+  /** Whether picking a bar shows its heatmap (a model with maps, and heatmaps shown). */
+  setPickable(pickable) {
+    for (const { button } of this.bars) button.disabled = !pickable;
+  }
+
+  /** The picked digit's bar is marked (null: none). */
+  showPicked(picked) {
+    this.bars.forEach(({ item, button }, digit) => {
+      item.classList.toggle("picked", digit === picked);
+      button.setAttribute("aria-pressed", String(digit === picked));
+    });
+  }
+
+  /** A model is loading: no answer until it is ready; an earlier error is forgotten. */
+  showLoading() {
+    this.failed = false;
+    this.error.hidden = true;
+    this.error.textContent = "";
+    Object.assign(this.prediction.dataset, { state: "loading", digit: "" });
+    this.digit.textContent = "?";
+    this.confidence.textContent = "";
+  }
+
+  /** Loading progress: stage is "python" | "numpy" | "model", status "active" | "done". */
+  stage(stage, status, detail = "") {
+    const item = this.stages.querySelector(`[data-stage="${stage}"]`);
+    item.dataset.status = status;
+    item.title = detail;
+    if (status === "active" && !this.failed) this.hint.textContent = `${STAGE_HINTS[stage]}… You can draw already.`;
+  }
+
+  /** Model loaded and nothing to predict (empty pad). */
+  showReady() {
+    if (this.failed) return;
+    Object.assign(this.prediction.dataset, { state: "ready", digit: "", probs: "[]", strokes: "0" });
+    this.digit.textContent = "–";
+    this.confidence.textContent = "";
+    this.hint.textContent = "Draw a digit from 0 to 9.";
+    for (const bar of this.bars) this.#setBar(bar, 0, false);
+    this.input28.dataset.pixels = "[]";
+    this.inputContext.clearRect(0, 0, INPUT_SIZE, INPUT_SIZE);
+  }
+
+  /** A prediction ({digit, probs[10], pixels[784]}, see runtime.js) computed from `strokes` finished strokes. */
+  showPrediction({ digit, probs, pixels }, strokes) {
+    if (this.failed) return;
+    Object.assign(this.prediction.dataset, {
+      state: "predicted",
+      digit: String(digit),
+      probs: JSON.stringify(probs),
+      strokes: String(strokes),
+    });
+    this.digit.textContent = String(digit);
+    this.confidence.textContent = `${(probs[digit] * 100).toFixed(1)}%`;
+    this.hint.textContent = "";
+    probs.forEach((p, i) => this.#setBar(this.bars[i], p, i === digit));
+    drawModelInput(this.inputContext, pixels);
+    this.input28.dataset.pixels = JSON.stringify(pixels);
+  }
+
+  #setBar(bar, p, top) {
+    bar.fill.style.width = `${(p * 100).toFixed(2)}%`;
+    bar.value.textContent = p >= 0.0005 ? `${(p * 100).toFixed(1)}%` : "";
+    bar.item.classList.toggle("top", top);
+  }
+
+  /** An error in plain words; the element stays in the error state until a model loads again. */
+  showError(message) {
+    this.failed = true;
+    this.prediction.dataset.state = "error";
+    this.prediction.dataset.digit = "";
+    this.error.textContent = message;
+    this.error.hidden = false;
+    this.hint.textContent = "";
+  }
+}

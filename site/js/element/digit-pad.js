@@ -1,0 +1,335 @@
+/* <digit-pad>: the digit pad as an element any page of the site's origin can hold.
+ *
+ *   <script type="module" src="PATH/js/element/digit-pad.js"></script>
+ *   <digit-pad></digit-pad>
+ *
+ * It finds everything it loads (PyScript, Pyodide, numpy, onnxruntime-web, the models)
+ * relative to this file (runtime.js), so the site works under any path. Its shadow root
+ * holds its own markup (template.js) and styles (styles.js). The elements of a page share
+ * one Python worker and one inference worker per model. It needs no cross-origin
+ * isolation (and uses none: inference runs on one thread either way).
+ *
+ * Attributes (each also a property, and changeable while it runs):
+ * - model: "cnn" (default) | "mlp"; mode: "digit" (the only mode yet; number mode comes later);
+ * - bars (shown unless "false"), input (the 28x28 input) and gradcam (the heatmap; picking
+ *   a bar shows that digit's): shown when present and not "false";
+ * - centring: "mass" (default, as MNIST) | "box" (the digit's box is centred instead).
+ * Events (bubbling, composed): digit-pad:ready {model, gradcam}, digit-pad:prediction
+ * {digit, probs, verdict, number, strokes, model, others}, digit-pad:heatmap (see
+ * `heatmap`), digit-pad:error {message}. Methods: clear(), undo(), pick(digit),
+ * compareWith(name), showError(message). embed.html documents them for people.
+ */
+
+import { AnswerView } from "./answer-view.js";
+import { HeatmapOverlay } from "./heatmap-overlay.js";
+import { DrawingPad } from "./pad.js";
+import { LivePredictor } from "./predictor.js";
+import { markStage, PageError, sharedRuntime } from "./runtime.js";
+import { STYLES } from "./styles.js";
+import { TEMPLATE } from "./template.js";
+
+const DEFAULT_MODEL = "cnn";
+const MODEL_NAME = /^[a-z0-9_-]+$/;
+const SHOWN_BY_DEFAULT = { bars: true, input: false, gradcam: false };
+
+/** The reason this browser cannot run the element, in plain words, or null. */
+function missingFeature() {
+  if (typeof WebAssembly !== "object" || typeof WebAssembly.instantiate !== "function") {
+    return (
+      "This browser cannot run WebAssembly, which the digit pad needs to run Python and " +
+      "the network. Try a current Chrome, Edge, Firefox or Safari, or turn off the " +
+      "setting that disables WebAssembly."
+    );
+  }
+  if (typeof Worker !== "function") return "This browser cannot run web workers, which the digit pad needs.";
+  return null;
+}
+
+const messageOf = (error) => (error instanceof PageError ? error.message : `Loading failed: ${error?.message ?? error}`);
+
+export class DigitPadElement extends HTMLElement {
+  static observedAttributes = ["model", "mode", "bars", "input", "gradcam", "centring"];
+
+  #pad;
+  #view;
+  #overlay;
+  #predictor;
+  #runtime = null; // the page's shared runtime, once connected
+  #loads = 0; // bumped by each model load: a newer one supersedes it
+  #model = null; // the loaded model {name, cam, ...}, or null while loading or failed
+  #companion = null; // the name of the model predicting alongside (compareWith), or null
+  #companionCalls = 0;
+  #prediction = null; // the last digit-pad:prediction detail
+  #state = "loading";
+
+  constructor() {
+    super();
+    const root = this.attachShadow({ mode: "open" });
+    root.adoptedStyleSheets = [STYLES];
+    root.append(TEMPLATE.content.cloneNode(true));
+    this.#pad = new DrawingPad(root.getElementById("pad"));
+    this.#view = new AnswerView(root, (digit) => this.pick(digit));
+    this.#overlay = new HeatmapOverlay(root, () => this.#heatmapChanged());
+    this.#predictor = new LivePredictor(this.#pad, {
+      show: (result, strokes) => this.#show(result, strokes),
+      showEmpty: () => this.#showEmpty(),
+      fail: (message) => this.showError(message),
+    });
+    root.getElementById("clear").addEventListener("click", () => this.clear());
+    root.getElementById("undo").addEventListener("click", () => this.undo());
+    // Drawing focuses the pad (its pointerdown cancels the mouse's own focusing), so that
+    // Escape and Ctrl+Z work on the element just drawn on.
+    this.#pad.canvas.addEventListener("pointerdown", () => this.#pad.canvas.focus({ preventScroll: true, focusVisible: false }));
+    this.addEventListener("keydown", (event) => this.#shortcut(event));
+    this.#applyParts();
+    performance.mark("digit-pad:pad"); // from here on the pad takes strokes (the benchmark reads this)
+  }
+
+  connectedCallback() {
+    if (!this.#runtime) this.#load();
+  }
+
+  attributeChangedCallback(name, before, after) {
+    if (before === after) return;
+    if (name === "model") {
+      if (this.#runtime) this.#load();
+    } else if (name === "centring") {
+      this.#predictor.request();
+    } else if (name !== "mode") {
+      this.#applyParts();
+    }
+  }
+
+  // --- attributes as properties ----------------------------------------------------
+
+  get model() {
+    return this.getAttribute("model") || DEFAULT_MODEL;
+  }
+  set model(name) {
+    this.setAttribute("model", name);
+  }
+
+  /** "digit": one digit per drawing. ("number" is accepted, and read as "digit" until Number mode exists.) */
+  get mode() {
+    return this.getAttribute("mode") === "number" ? "number" : "digit";
+  }
+  set mode(mode) {
+    this.setAttribute("mode", mode);
+  }
+
+  get bars() {
+    return this.#shown("bars");
+  }
+  set bars(on) {
+    this.setAttribute("bars", String(Boolean(on)));
+  }
+
+  get input() {
+    return this.#shown("input");
+  }
+  set input(on) {
+    this.setAttribute("input", String(Boolean(on)));
+  }
+
+  get gradcam() {
+    return this.#shown("gradcam");
+  }
+  set gradcam(on) {
+    this.setAttribute("gradcam", String(Boolean(on)));
+  }
+
+  get centring() {
+    return this.getAttribute("centring") === "box" ? "box" : "mass";
+  }
+  set centring(value) {
+    this.setAttribute("centring", value);
+  }
+
+  #shown(name) {
+    const value = this.getAttribute(name);
+    return value === null ? SHOWN_BY_DEFAULT[name] : !/^(false|off|no|0)$/i.test(value.trim());
+  }
+
+  // --- what it tells -----------------------------------------------------------------
+
+  /** "loading" | "ready" (nothing drawn) | "predicted" | "error". */
+  get state() {
+    return this.#state;
+  }
+
+  /** The last digit-pad:prediction detail, or null. */
+  get prediction() {
+    return this.#prediction;
+  }
+
+  /** The heatmaps of the shown prediction (see heatmap-overlay.js state), or null. */
+  get heatmap() {
+    return this.#overlay.state();
+  }
+
+  /** Per-prediction timings in ms (the last 500): read, preprocess, inference, companions,
+   * roundTrip, dom, gradcam, total. */
+  get timings() {
+    return this.#predictor.timings.slice();
+  }
+
+  /** The pad (pad.js DrawingPad) and the predictor, for the site's own page and its tests. */
+  get drawingPad() {
+    return this.#pad;
+  }
+  get predictor() {
+    return this.#predictor;
+  }
+
+  // --- methods ------------------------------------------------------------------------
+
+  clear() {
+    this.#pad.clear();
+  }
+
+  undo() {
+    this.#pad.undo();
+  }
+
+  /** Shows `digit`'s heatmap, as picking its bar does; picking it again shows the top class's. */
+  pick(digit) {
+    this.#overlay.pick(digit);
+  }
+
+  /**
+   * From now on model `name` also reads every drawing (its answer: the prediction's
+   * `others[name]`); null stops that. Loads it the first time; resolves once it answers,
+   * or rejects with its failure in plain words (the element itself carries on).
+   */
+  async compareWith(name) {
+    const call = ++this.#companionCalls;
+    if (name) await sharedRuntime().model(name);
+    if (call !== this.#companionCalls) return; // a later call decides
+    this.#companion = name || null;
+    this.#predictor.request(); // the drawing on the pad, if any, gets the second answer too
+  }
+
+  /** Puts the element in its error state with `message` (in plain words), and says so in an event. */
+  showError(message) {
+    this.#state = "error";
+    this.#view.showError(message);
+    this.#overlay.clear();
+    this.#emit("error", { message });
+  }
+
+  // --- loading ------------------------------------------------------------------------
+
+  async #load() {
+    const load = ++this.#loads;
+    const name = this.model;
+    this.#predictor.detach();
+    this.#model = null;
+    this.#state = "loading";
+    this.#view.showLoading();
+    const missing = missingFeature();
+    if (missing) return this.showError(missing);
+    if (!MODEL_NAME.test(name)) return this.showError(`"${name}" is not the name of a model.`);
+    if (!this.#runtime) {
+      this.#runtime = sharedRuntime();
+      this.#runtime.stages.watch((stage, status, detail) => this.#view.stage(stage, status, detail));
+    }
+    try {
+      const model = this.#runtime.model(name); // its worker starts now, then Python
+      await Promise.race([this.#runtime.python(), model]); // a model that cannot load is said at once
+      if (load !== this.#loads) return;
+      this.#stage("model", "active");
+      const loaded = await model;
+      if (load !== this.#loads) return;
+      this.#stage("model", "done", `${loaded.name} (format ${loaded.version})`);
+      this.#attach(loaded);
+    } catch (error) {
+      if (load === this.#loads) this.showError(messageOf(error));
+    }
+  }
+
+  #stage(stage, status, detail) {
+    markStage(stage, status);
+    this.#view.stage(stage, status, detail);
+  }
+
+  #attach(model) {
+    this.#model = model;
+    this.#overlay.setAvailable(Boolean(model.cam));
+    this.#applyParts();
+    if (this.#pad.isEmpty) this.#showEmpty({ announce: false });
+    this.#predictor.attach((region) =>
+      this.#runtime.predict(region, {
+        centre: this.centring === "mass",
+        models: this.#companion ? [model.name, this.#companion] : [model.name],
+      }),
+    );
+    if (!performance.getEntriesByName("digit-pad:ready").length) performance.mark("digit-pad:ready");
+    this.#emit("ready", { model: model.name, gradcam: Boolean(model.cam) });
+  }
+
+  // --- showing ------------------------------------------------------------------------
+
+  #applyParts() {
+    this.#view.setParts({ bars: this.bars, input: this.input });
+    this.#overlay.setVisible(this.gradcam);
+    this.#view.setPickable(Boolean(this.#model?.cam) && this.gradcam);
+  }
+
+  #show(result, strokes) {
+    if (this.#state === "error") return 0;
+    if (result.digit === null) {
+      this.#showEmpty();
+      return 0;
+    }
+    this.#state = "predicted";
+    this.#view.showPrediction(result, strokes);
+    const gradcam = this.#overlay.show(result);
+    this.#announce({
+      digit: result.digit,
+      probs: result.probs,
+      strokes: this.#pad.strokes.slice(0, strokes).map((points) => points.map(([x, y]) => [x, y])),
+      others: Object.fromEntries(Object.entries(result.others).map(([name, r]) => [name, answerOf(r)])),
+    });
+    return gradcam;
+  }
+
+  #showEmpty({ announce = true } = {}) {
+    if (this.#state === "error") return;
+    this.#state = "ready";
+    this.#view.showReady();
+    this.#overlay.clear();
+    if (announce) this.#announce({ digit: null, probs: [], strokes: [], others: {} });
+  }
+
+  #announce({ digit, probs, strokes, others }) {
+    this.#prediction = { digit, probs, verdict: null, number: null, strokes, model: this.#model.name, others };
+    this.#emit("prediction", this.#prediction);
+  }
+
+  #heatmapChanged() {
+    this.#view.showPicked(this.#overlay.picked);
+    this.#emit("heatmap", this.#overlay.state());
+  }
+
+  /** Escape and Ctrl/Cmd+Z, pressed inside the element (not in the host's slotted content). */
+  #shortcut(event) {
+    if (event.target !== this) return;
+    if (event.key === "Escape") {
+      this.clear();
+    } else if ((event.ctrlKey || event.metaKey) && !event.shiftKey && event.key.toLowerCase() === "z") {
+      event.preventDefault();
+      this.undo();
+    }
+  }
+
+  #emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(`digit-pad:${type}`, { detail, bubbles: true, composed: true }));
+  }
+}
+
+/** {digit, probs} of a model's answer. */
+function answerOf({ digit, probs }) {
+  return { digit, probs };
+}
+
+if (!customElements.get("digit-pad")) customElements.define("digit-pad", DigitPadElement);

@@ -1,0 +1,256 @@
+/* What the <digit-pad> elements of a page compute with, loaded once and shared by all:
+ * - one Python worker (PyScript + Pyodide), then numpy and the shared preprocessing
+ *   module; Python checks each model before it is used (py/model_check.py);
+ * - one onnxruntime-web worker per model (inference-worker.js), started before Python
+ *   so that its 14 MB of WebAssembly load while Pyodide boots.
+ * Each drawing is prepared once by Python and sent straight to the workers of the models
+ * that are to read it; the answers come back to whoever asked, keyed by a page-wide id.
+ *
+ * Every file is found relative to this module (js/element/runtime.js), not to the page:
+ * the site can live under any path of the page's origin. Workers must be same-origin
+ * with the page, so embedding from another origin is not supported. */
+
+import { Calls } from "./calls.js";
+import { Inference } from "./inference.js";
+import { INK_BITMAP } from "./pad.js";
+
+/** The site's root folder (this file is js/element/runtime.js in it). */
+const SITE_ROOT = new URL("../../", import.meta.url);
+
+/** A URL of a site file, e.g. "models/cnn.onnx" (workers have no base URL of their own). */
+export const siteUrl = (path) => new URL(path, SITE_ROOT).href;
+
+/** An error whose message is meant for the person at the page. */
+export class PageError extends Error {}
+
+/** Performance marks `digit-pad:<stage>:<status>`, read by the benchmark. */
+export function markStage(stage, status) {
+  performance.mark(`digit-pad:${stage}:${status}`);
+}
+
+/** PyScript configuration of the Python worker. */
+export function pythonConfig() {
+  return {
+    interpreter: siteUrl("vendor/pyodide/pyodide.mjs"),
+    packages: ["numpy"], // from vendor/pyodide/, checked against pyodide-lock.json
+    packages_cache: "passthrough", // Pyodide loads them itself: no micropip, no cache DB
+    files: {
+      [siteUrl("py/preprocess.py")]: "./preprocess.py",
+      [siteUrl("py/model_check.py")]: "./model_check.py",
+    },
+  };
+}
+
+/**
+ * The loading stages every element shows: "python" and "numpy" (shared by the page's
+ * elements), each "active" then "done". A listener added late is told the stages so far.
+ */
+class SharedStages {
+  constructor() {
+    this.reached = new Map(); // stage -> [status, detail]
+    this.listeners = new Set();
+  }
+
+  /** `listener(stage, status, detail)` is told each stage reached so far, and from now on. */
+  watch(listener) {
+    for (const [stage, [status, detail]] of this.reached) listener(stage, status, detail);
+    this.listeners.add(listener);
+  }
+
+  report(stage, status, detail = "") {
+    markStage(stage, status);
+    this.reached.set(stage, [status, detail]);
+    for (const listener of this.listeners) listener(stage, status, detail);
+  }
+}
+
+/** White paper with a black bar: something to predict before the person draws. */
+function sampleDrawing(size) {
+  const rgba = new Uint8ClampedArray(size * size * 4).fill(255);
+  for (let y = size / 4; y < (3 * size) / 4; y++) {
+    for (let x = size / 2 - 9; x < size / 2 + 9; x++) rgba.fill(0, 4 * (y * size + x), 4 * (y * size + x) + 3);
+  }
+  return { data: rgba, x: 0, y: 0, width: size, height: size };
+}
+
+/** Probabilities from logits (softmax, no temperature yet). */
+export function softmax(logits) {
+  const top = Math.max(...logits);
+  const exps = Array.from(logits, (z) => Math.exp(z - top));
+  const sum = exps.reduce((a, b) => a + b, 0);
+  return exps.map((e) => e / sum);
+}
+
+export class Runtime {
+  constructor() {
+    this.stages = new SharedStages();
+    this.started = null; // Promise of the Python worker, once asked for
+    this.loading = new Map(); // name -> Promise of a model, once asked for
+    this.loaded = new Map(); // name -> a model that is checked, connected and warm
+    this.predictions = 0;
+  }
+
+  /** Python, started the first time it is asked for: resolves to {exports, drawings}
+   * (PyScript's calls to worker.py's exports; the port drawings go on). */
+  python() {
+    if (!this.started) {
+      this.started = this.#startPython();
+      this.started.catch(() => {}); // each element that awaits it says why it failed
+    }
+    return this.started;
+  }
+
+  /**
+   * The model `name` (models/<name>.onnx), loaded the first time it is asked for: its
+   * worker starts at once, then Python; resolves to {name, version, feed, fetch, cam}
+   * once Python has checked it and it has made a first prediction, or rejects with a
+   * PageError in plain words (as soon as the file fails to load, not after Python has
+   * booted). A model that failed is tried again the next time it is asked for.
+   */
+  model(name) {
+    if (!this.loading.has(name)) {
+      const loading = this.#loadModel(name);
+      this.loading.set(name, loading);
+      loading.catch(() => this.loading.delete(name));
+    }
+    return this.loading.get(name);
+  }
+
+  async #startPython() {
+    this.stages.report("python", "active");
+    const worker = await startPyWorker();
+    this.stages.report("python", "done");
+    this.stages.report("numpy", "active");
+    const numpyVersion = await worker.sync.load_numpy();
+    const drawings = await portTo(worker);
+    this.stages.report("numpy", "done", `numpy ${numpyVersion}`);
+    return { exports: worker.sync, drawings };
+  }
+
+  async #loadModel(name) {
+    const inference = new Inference(siteUrl(`models/${name}.onnx`), siteUrl("vendor/ort/"));
+    const opened = inference.opened.catch((error) => Promise.reject(new PageError(error.message)));
+    try {
+      const [file, python] = await Promise.all([opened, this.python()]);
+      const checked = await python.exports.check_model(file.model, file.inputs, file.outputs, name);
+      if (!checked.ok) throw new PageError(checked.error);
+      const model = { name, inference, ...pick(checked, ["version", "feed", "fetch", "cam"]) };
+      await connect(python.drawings, model);
+      this.loaded.set(name, model);
+      // First runs allocate and fill caches: at start-up, not on the first stroke.
+      await this.predict(sampleDrawing(INK_BITMAP.size), { models: [name] });
+      return model;
+    } catch (error) {
+      this.loaded.delete(name);
+      inference.close();
+      throw error;
+    }
+  }
+
+  /**
+   * The prediction of each model in `models` (names of loaded models; the first is the
+   * one asked) for a region of the RGBA ink bitmap ({data, x, y, width, height}, see
+   * pad.js inkRegion: every inked pixel lies inside it): {digit (null: no ink), probs,
+   * pixels (28x28 input in [0, 1]), cam ({data: Float32Array [10 * h * w], h, w} or
+   * null), frame (where the input lies on the bitmap, see worker.py), others: {name:
+   * {digit, probs}} for the other models, ms: {preprocess, inference, companions}}. The
+   * models run at the same time, each in its own worker. Without `centre`,
+   * preprocessing centres the digit's box rather than its centre of mass.
+   */
+  async predict(region, { centre = true, models }) {
+    const { drawings } = await this.python();
+    const chosen = models.map((name) => this.loaded.get(name));
+    if (chosen.includes(undefined)) throw new Error(`not loaded: ${models.join(", ")}`);
+    const id = `prediction-${this.predictions++}`;
+    const answers = chosen.map((m) => m.inference.result(id).then((answer) => classify(m, answer)));
+    const forget = () => chosen.forEach((m) => m.inference.forget(id));
+    const { data: rgba, width, height } = region;
+    const request = { type: "prepare", rgba, width, height, centre, prediction: id, models };
+    const prepared = await drawings.call(request).catch((error) => {
+      forget();
+      throw error;
+    });
+    if (prepared.pixels == null) {
+      forget();
+      const ms = { preprocess: prepared.ms, inference: 0, companions: 0 };
+      return { digit: null, probs: [], pixels: [], cam: null, frame: null, others: {}, ms };
+    }
+    const [first, ...rest] = await Promise.all(answers);
+    return {
+      ...first,
+      pixels: Array.from(prepared.pixels),
+      frame: onBitmap(prepared.frame, region),
+      others: Object.fromEntries(rest.map((r) => [r.name, r])),
+      ms: { preprocess: prepared.ms, inference: first.ms, companions: Math.max(0, ...rest.map((r) => r.ms)) },
+    };
+  }
+}
+
+let shared = null;
+
+/** The page's one runtime, shared by all its <digit-pad> elements (created on first use). */
+export function sharedRuntime() {
+  shared ??= new Runtime();
+  return shared;
+}
+
+function pick(object, keys) {
+  return Object.fromEntries(keys.map((key) => [key, object[key]]));
+}
+
+async function startPyWorker() {
+  const config = pythonConfig();
+  try {
+    const { PyWorker } = await import("../../vendor/pyscript/core.js"); // after the first model's worker has started
+    // PyWorker only gives the worker PyScript's own Python package once PyScript has set
+    // up its plugins, which it marks by defining the <py-script> element.
+    await customElements.whenDefined("py-script");
+    return await PyWorker(siteUrl("py/worker.py"), { config, version: config.interpreter });
+  } catch (error) {
+    throw new PageError(`Python could not start in this browser: ${error?.message ?? error}`);
+  }
+}
+
+/** From now on every input Python prepares for `model` goes straight to its worker, on a port of their own. */
+async function connect(drawings, model) {
+  const { port1, port2 } = new MessageChannel();
+  const fetches = model.cam ? [model.fetch, model.cam] : [model.fetch];
+  await model.inference.listen(port1, model.feed, fetches);
+  await drawings.call({ type: "connect", name: model.name, port: port2 }, [port2]);
+}
+
+const PORT_TIMEOUT_MS = 10_000; // Python is up by then: it answers at once, unless something is broken
+
+/** Calls to the Python worker over a MessagePort of their own (see py/worker.py): far
+ * cheaper per drawing than PyScript's calls. Resolves once Python listens on it. */
+async function portTo(worker) {
+  const { port1, port2 } = new MessageChannel();
+  const calls = new Calls(port1);
+  const listening = calls.expect("listening");
+  worker.postMessage({ type: "digit-pad:port" }, [port2]);
+  let timer;
+  const silence = new Promise((_, reject) => {
+    const broken = new PageError("Python started but does not take drawings (py/worker.py did not listen).");
+    timer = setTimeout(() => reject(broken), PORT_TIMEOUT_MS);
+  });
+  await Promise.race([listening, silence]).finally(() => clearTimeout(timer));
+  return calls;
+}
+
+/** A frame found on a region ([row0, col0, row_scale, col_scale]) as a frame on the whole bitmap. */
+function onBitmap(frame, region) {
+  const [row0, col0, rowScale, colScale] = frame;
+  return [row0 + region.y, col0 + region.x, rowScale, colScale];
+}
+
+/** One model's answer from its outputs ({outputs, ms}, see Inference.result): {name, digit, probs, cam, ms}. */
+function classify({ name, fetch, cam: camOutput }, { outputs, ms }) {
+  const probs = softmax(outputs[fetch].data);
+  const digit = probs.indexOf(Math.max(...probs));
+  let cam = null;
+  if (camOutput) {
+    const [, , h, w] = outputs[camOutput].dims;
+    cam = { data: outputs[camOutput].data, h, w };
+  }
+  return { name, digit, probs, cam, ms };
+}

@@ -1,0 +1,45 @@
+/* The element's shadow DOM. The ids are the page's test contract (tests/page/conftest.py);
+ * inside a shadow root they are the element's own, so several elements never clash.
+ * `part` names what a host page may style (::part(pad), ::part(digit), ...); the two
+ * slots take the host's own content under the pad and under the bars. */
+
+export const TEMPLATE = document.createElement("template");
+
+TEMPLATE.innerHTML = `
+<div class="frame">
+  <section class="pad-column" aria-label="Drawing pad">
+    <div class="stack">
+      <canvas id="pad" part="pad" width="280" height="280" tabindex="0"
+              aria-label="Drawing pad: draw one digit with the mouse, a pen or a finger (Escape clears, Ctrl+Z undoes)"></canvas>
+      <canvas id="gradcam" class="heat" width="280" height="280" data-class="" data-source=""
+              aria-hidden="true" hidden></canvas>
+    </div>
+    <div class="buttons" part="buttons">
+      <button id="undo" type="button" title="Undo the last stroke (Ctrl+Z)">Undo</button>
+      <button id="clear" type="button" title="Clear the pad (Escape)">Clear</button>
+    </div>
+    <slot name="under-pad"></slot>
+  </section>
+  <section class="answer-column" aria-label="Prediction">
+    <div id="error" class="error" part="error" role="alert" hidden></div>
+    <div id="prediction" data-state="loading" data-digit="" data-probs="[]" data-strokes="0" aria-live="polite">
+      <span class="digit" id="digit" part="digit">?</span>
+      <span class="confidence" id="confidence" part="confidence"></span>
+    </div>
+    <p id="hint" class="hint">Loading…</p>
+    <ol id="bars" class="bars" part="bars" aria-label="Probability of each digit"></ol>
+    <slot name="under-bars"></slot>
+    <figure id="input" class="model-input" part="input" hidden>
+      <div class="stack">
+        <canvas id="input28" width="28" height="28" data-pixels="[]"></canvas>
+        <canvas id="gradcam28" class="heat" width="112" height="112" aria-hidden="true" hidden></canvas>
+      </div>
+      <figcaption>What the model sees: the 28×28 input, enlarged</figcaption>
+    </figure>
+    <ol id="stages" class="stages" part="stages" aria-label="Loading progress">
+      <li data-stage="python">Python</li>
+      <li data-stage="numpy">numpy</li>
+      <li data-stage="model">Model</li>
+    </ol>
+  </section>
+</div>`;
