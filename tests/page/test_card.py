@@ -301,7 +301,7 @@ def test_a_file_url_says_how_to_serve(browser, dist: Path):
 def test_card_page_names_only_files_in_dist_by_relative_urls(dist: Path):
     html = (dist / "card.html").read_text()
     named = re.findall(r'(?:src|href)="([^"#:]+)"', html)
-    assert "js/card.js" in named and "css/card.css" in named
+    assert "js/card/card.js" in named and "css/card.css" in named
     assert [name for name in named if not (dist / name).is_file()] == []
     absolute = re.compile(r"""(https?:)?//[\w.-]+\.\w|(src|href)=["']/""")  # js/ and css/: test_build.py
     for number, line in enumerate(html.splitlines(), 1):

@@ -1,7 +1,7 @@
 /* The real-drawing parts of the card: UCI pendigits writers' and UNIPEN writers' strokes drawn
  * on the page's bitmap, preprocessed as the page does, and scored (validation and held-out writers). */
 
-import { element, perClassTable, percent } from "./card-sections.js";
+import { element, perClassTable, percent } from "./sections.js";
 import { confusionTable } from "./confusion.js";
 
 const PARTS = [

@@ -2,9 +2,9 @@
  * (models/test-digits.bin), draws every section from them, and switches between models.
  * Anything that goes wrong is said in #card-error in plain words. */
 
-import { CardError, checkDigitsForCard, loadCard, loadDigits } from "./card-data.js";
-import { drawings, unipenDrawings } from "./card-drawings.js";
-import { calibration, credits, curves, element, hardest, perClassTable, summary } from "./card-sections.js";
+import { CardError, checkDigitsForCard, loadCard, loadDigits } from "./data.js";
+import { drawings, unipenDrawings } from "./drawings.js";
+import { calibration, credits, curves, element, hardest, perClassTable, summary } from "./sections.js";
 import { confusionTable, showCell } from "./confusion.js";
 
 const MODELS = ["cnn", "mlp"];

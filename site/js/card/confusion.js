@@ -1,7 +1,7 @@
 /* Confusion matrices as tables (true class in rows, prediction in columns), shaded by
  * count; in the test-set matrix a cell can be picked to show its test digits. */
 
-import { NO_DIGITS } from "./card-sections.js";
+import { NO_DIGITS } from "./sections.js";
 import { digitTile } from "./digit-tile.js";
 
 /** A <table class="confusion"> of a 10x10 matrix; `onPick(true, predicted)` makes non-empty cells buttons. */
