@@ -29,15 +29,21 @@ class PenDigit:
         return [[(x * sx, (TABLET_BOX - y) * sy) for x, y in stroke] for stroke in self.strokes]
 
 
-def resolve_path(path: str | os.PathLike | None = None) -> Path | None:
-    """The UNIPEN file from an explicit folder or file, else $PENDIGITS_DIR; None if absent."""
-    candidate = path if path is not None else os.environ.get(ENV_VAR)
+def data_file(path: str | os.PathLike | None, env_var: str, name: str) -> Path | None:
+    """A data set's file `name`: `path` (the file, or the folder holding it), else the folder in $`env_var`;
+    None if it is not there (the project never needs the data to run)."""
+    candidate = path if path is not None else os.environ.get(env_var)
     if not candidate:
         return None
     candidate = Path(candidate)
     if candidate.is_dir():
-        candidate = candidate / FILE_NAME
+        candidate = candidate / name
     return candidate if candidate.is_file() else None
+
+
+def resolve_path(path: str | os.PathLike | None = None) -> Path | None:
+    """The UNIPEN file from an explicit folder or file, else $PENDIGITS_DIR; None if absent."""
+    return data_file(path, ENV_VAR, FILE_NAME)
 
 
 def parse(text: str) -> list[PenDigit]:

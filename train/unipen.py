@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from train import pendigits
 from train.render import BITMAP_SIZE, INK_WIDTH_RATIO
 
 ENV_VAR = "UNIPEN_DIR"
@@ -116,13 +117,7 @@ def placed(strokes, seed: int, width: float = BITMAP_SIZE, height: float = BITMA
 
 def resolve_path(path: str | os.PathLike | None = None, name: str = FILE_NAME) -> Path | None:
     """The digits file from an explicit folder or file, else $UNIPEN_DIR; None if absent."""
-    candidate = path if path is not None else os.environ.get(ENV_VAR)
-    if not candidate:
-        return None
-    candidate = Path(candidate)
-    if candidate.is_dir():
-        candidate = candidate / name
-    return candidate if candidate.is_file() else None
+    return pendigits.data_file(path, ENV_VAR, name)
 
 
 def aspect_corrections(folder: Path) -> dict[str, float]:
