@@ -89,7 +89,17 @@ class Pad:
         return self.scope.locator(selector)
 
     def box(self) -> dict:
-        return self.find("#pad").bounding_box()
+        """The pad's box in the viewport, scrolled wholly into view first when it is not: a
+        mouse press outside the viewport reaches no element, and an earlier test on the same
+        page may have scrolled it (e.g. by clicking a control below the pad)."""
+        pad = self.find("#pad")
+        box = pad.bounding_box()
+        view = self.page.viewport_size
+        inside = box["x"] >= 0 and box["y"] >= 0
+        if not (inside and box["x"] + box["width"] <= view["width"] and box["y"] + box["height"] <= view["height"]):
+            pad.evaluate("e => e.scrollIntoView({block: 'center', inline: 'center'})")
+            box = pad.bounding_box()
+        return box
 
     def stroke(self, points: list[tuple[float, float]]) -> None:
         """One stroke through `points` given in pad CSS pixels (from the pad's top left)."""
