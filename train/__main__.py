@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from train import drawings, mnist, models, pendigits, render, unipen
+from train import drawings, mnist, models, nondigits, pendigits, render, unipen
 from train.augment import NONE, Augmentation
 from train.engine import fit, to_tensor
 from train.models import build, parameter_count
@@ -100,6 +100,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help=f"train on the UNIPEN training writers outside this half (1-{unipen.FOLDS}) only, for "
         "cross-validated cleaning (python -m train.unipen_clean); 0: all of them",
     )  # fmt: skip
+    p.add_argument(
+        "--non-digits", action="store_true",
+        help="cnn: an 11th output, 'not a digit', trained on UNIPEN's training writers' letters and symbols "
+        "and seeded shapes (train/nondigits.py; outlier exposure). From a 10-output --init, its digits' "
+        "rows are kept",
+    )  # fmt: skip
+    p.add_argument("--shapes", type=int, default=6000, help="with --non-digits: seeded shapes drawn for training")
     p.add_argument("--download", action="store_true", help="fetch missing MNIST files from the public mirrors")
     p.add_argument("--out", default="checkpoints", help="folder for <model>.pt")
     p.add_argument("--init", help="start from this checkpoint's weights (fine-tuning); its command and time are kept")
@@ -133,6 +140,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         p.error(f"--unipen-fold: choose 1 to {unipen.FOLDS} (0: off)")
     if (args.unipen_exclude or args.unipen_drop or args.unipen_fold) and not args.unipen_repeat:
         p.error("--unipen-exclude, --unipen-drop and --unipen-fold change the UNIPEN digits: give --unipen-repeat")
+    if args.non_digits and args.model != "cnn":
+        p.error("--non-digits: the MLP has no 'not a digit' output")
     if args.pen_fold and args.pen_validation_too:
         p.error("--pen-fold and --pen-validation-too exclude each other")
     for key, value in DEFAULTS[args.model].items():
@@ -191,6 +200,20 @@ def unipen_sets(
     if args.unipen_fold:
         train = [d for d in train if unipen.fold_of(d.writer) != args.unipen_fold]
     return train, unipen.by_split(every, "validation", exclude), sorted(dropped)
+
+
+def non_digit_tensors(
+    shapes: int, dry_run: bool, ink_ratio: float = render.INK_WIDTH_RATIO
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The training split's non-digits drawn on the page's bitmap, labelled NOT_A_DIGIT (10):
+    UNIPEN's training writers' letters and symbols, and `shapes` seeded shapes."""
+    every = unipen.load()
+    letters = nondigits.letters_of_split(nondigits.load_letters(), unipen.splits(every), "train")
+    rows = [d.on_pad() for d in unipen.by_split(every, "train")[:2000]]
+    made = letters + nondigits.shapes(shapes, "train", rows)
+    made = made[:: max(1, len(made) // 200)] if dry_run else made
+    images = drawings.drawn_images([n.on_pad() for n in made], ink_ratio=ink_ratio)
+    return torch.from_numpy(images)[:, None], torch.full((len(made),), models.NOT_A_DIGIT, dtype=torch.int64)
 
 
 def joined(first: dict, then: dict) -> dict:
@@ -263,19 +286,37 @@ def main(argv: list[str] | None = None) -> int:
             "train_digits": len(unipen_train),
             "validation_writers": sorted({d.writer for d in unipen_val}) if not args.pen_validation_too else [],
         }
+    non_digit_record = {"letters_and_shapes": 0}
+    if args.non_digits:
+        try:
+            drawn = non_digit_tensors(args.shapes, args.dry_run, args.ink_ratio)
+        except (FileNotFoundError, ValueError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+        train = torch.cat([train[0], drawn[0]]), torch.cat([train[1], drawn[1]])
+        non_digit_record = {"letters_and_shapes": len(drawn[1]), "shapes": args.shapes}
     if args.dry_run:
         args.epochs, val = 1, (val[0][:500], val[1][:500])
 
     options = {"width": args.width} if args.model == "cnn" else {}
+    if args.non_digits:
+        options["classes"] = 11
     model = build(args.model, **options)
     parent = None
     if args.init:
         parent = torch.load(args.init, weights_only=False)
-        if (parent["model"], parent["options"]) != (args.model, options):
+        digits_only = {k: v for k, v in options.items() if k != "classes"}
+        parent_options = {k: v for k, v in parent["options"].items() if k != "classes"}
+        if (parent["model"], parent_options) != (args.model, digits_only) or parent["options"].get(
+            "classes", 10
+        ) > options.get("classes", 10):
             print(f"error: {args.init} is a {parent['model']} {parent['options']}, not {args.model} {options}",
                   file=sys.stderr)  # fmt: skip
             return 2
-        model.load_state_dict(parent["state_dict"])
+        state = parent["state_dict"]
+        if parent["options"].get("classes", 10) < options.get("classes", 10):
+            state = models.widened(state, model)
+        model.load_state_dict(state)
     teachers = [models.load(path) for path in args.teacher]
     aug = augmentation(args)
     print(f"{args.model}: {parameter_count(model):,} parameters, augmentation {asdict(aug)}", file=sys.stderr)
@@ -314,6 +355,7 @@ def main(argv: list[str] | None = None) -> int:
                 "validation_writers": sorted(validation_writers),
             },
             "unipen": unipen_record,
+            "non_digits": non_digit_record,
             "dry_run": args.dry_run,
         },
         path,

@@ -14,10 +14,11 @@ class CNN(nn.Module):
     """Two stages of two 3x3 convolutions with max-pooling, then a small classifier.
 
     `width` is the first stage's channel count (the second has twice as many);
-    the architecture was chosen by validation accuracy (see the model card).
+    the architecture was chosen by validation accuracy (see the model card). With
+    `classes=11` the last output is "not a digit" (outlier exposure, issue 19).
     """
 
-    def __init__(self, width: int = 24, hidden: int = 128, dropout: float = 0.3) -> None:
+    def __init__(self, width: int = 24, hidden: int = 128, dropout: float = 0.3, classes: int = 10) -> None:
         super().__init__()
         self.features = nn.Sequential(
             conv_block(1, width), conv_block(width, width), nn.MaxPool2d(2),
@@ -25,7 +26,7 @@ class CNN(nn.Module):
         )  # fmt: skip
         self.classifier = nn.Sequential(
             nn.Flatten(), nn.Dropout(dropout), nn.Linear(2 * width * 7 * 7, hidden), nn.ReLU(),
-            nn.Dropout(dropout), nn.Linear(hidden, 10),
+            nn.Dropout(dropout), nn.Linear(hidden, classes),
         )  # fmt: skip
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -55,6 +56,21 @@ def build(name: str, **options) -> nn.Module:
     if name == "mlp":
         return MLP()
     raise ValueError(f"unknown model {name!r}: choose cnn or mlp")
+
+
+NOT_A_DIGIT = 10  # the label, and output, of "not a digit" in an 11-output CNN
+HEAD = "classifier.5"  # the CNN's last layer: its rows are the outputs
+
+
+def widened(state_dict: dict, model: nn.Module) -> dict:
+    """A 10-output CNN's weights for `model`, a CNN with more outputs: the digits' rows are kept,
+    the new outputs start from `model`'s own (fresh) rows."""
+    own = model.state_dict()
+    state = dict(state_dict)
+    for key in (f"{HEAD}.weight", f"{HEAD}.bias"):
+        rows = state[key].shape[0]
+        state[key] = torch.cat([state[key], own[key][rows:]])
+    return state
 
 
 def from_checkpoint(checkpoint: dict) -> nn.Module:
