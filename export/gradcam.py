@@ -36,8 +36,9 @@ import torch
 from torch import nn
 from torch.nn import functional
 
+from export.onnx_io import NOT_DIGIT, NOT_DIGIT_METADATA
 from train import preprocess
-from train.models import CNN
+from train.models import CNN, NOT_A_DIGIT
 
 OUTPUT = "cam"  # the second output's name: [N, 10, H, W], H and W half the input's
 LAYER = "features.4"  # the module whose output A is (the last conv block, before the last max-pool)
@@ -57,9 +58,10 @@ def _parts(cnn: CNN) -> tuple[nn.Module, nn.Module, nn.Linear, nn.Linear]:
 
 
 class GradCamCNN(nn.Module):
-    """The CNN with the same logits and a second output `cam`: [N, 10, 14, 14], one
-    non-negative (unnormalized) Grad-CAM map per class, for the feature maps of `LAYER`
-    (the weights are shared with `cnn`, S is computed once here)."""
+    """The CNN with the same digit logits and a second output `cam`: [N, 10, 14, 14], one
+    non-negative (unnormalized) Grad-CAM map per digit, for the feature maps of `LAYER`
+    (the weights are shared with `cnn`, S is computed once here). An 11-output CNN also
+    returns its "not a digit" logit, [N, 1], as a third output."""
 
     def __init__(self, cnn: CNN) -> None:
         super().__init__()
@@ -68,14 +70,17 @@ class GradCamCNN(nn.Module):
         weights = self.hidden.weight.detach().reshape(self.hidden.out_features, -1, cells)  # [hidden, C, 7*7]
         self.register_buffer("spatial_weight", weights.sum(dim=2) / MAP_SIDE**2)  # S: [hidden, C]
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
         maps = self.body(x)  # A: [N, C, 14, 14]
         pre = self.hidden(self.pool(maps).flatten(1))  # h: [N, hidden]
         logits = self.out(functional.relu(pre))
         gate = (pre > 0).to(pre.dtype)  # ReLU's derivative
-        alpha = torch.matmul(self.out.weight * gate[:, None, :], self.spatial_weight)  # [N, 10, C]
+        digit_weight = self.out.weight[:NOT_A_DIGIT]
+        alpha = torch.matmul(digit_weight * gate[:, None, :], self.spatial_weight)  # [N, 10, C]
         n, c, height, width = maps.shape
         cam = torch.matmul(alpha, maps.reshape(n, c, height * width)).reshape(n, -1, height, width)
+        if logits.shape[1] > NOT_A_DIGIT:
+            return logits[:, :NOT_A_DIGIT], functional.relu(cam), logits[:, NOT_A_DIGIT:]
         return logits, functional.relu(cam)
 
 
@@ -91,7 +96,7 @@ def reference_cam(cnn: CNN, x: torch.Tensor) -> torch.Tensor:
         handle.remove()
     maps = captured[0]
     cams = []
-    for c in range(logits.shape[1]):
+    for c in range(min(logits.shape[1], NOT_A_DIGIT)):
         (gradient,) = torch.autograd.grad(logits[:, c].sum(), maps, retain_graph=True)
         alpha = gradient.mean(dim=(2, 3), keepdim=True)  # [N, C, 1, 1]
         cams.append(functional.relu((alpha * maps).sum(dim=1)))
@@ -108,6 +113,8 @@ def exportable(model: nn.Module) -> tuple[nn.Module, tuple[str, ...], dict[str, 
     """(module to export, its output names after the logits, extra metadata_props): a CNN
     gains the `cam` output; any other model is exported as it is."""
     if isinstance(model, CNN):
+        if model.classifier[-1].out_features > NOT_A_DIGIT:
+            return GradCamCNN(model).eval(), (OUTPUT, NOT_DIGIT), {**METADATA, **NOT_DIGIT_METADATA}
         return GradCamCNN(model).eval(), (OUTPUT,), dict(METADATA)
     return model, (), {}
 

@@ -14,6 +14,8 @@ from torch import nn
 from train import preprocess
 
 INPUT, OUTPUT = "image", "logits"
+NOT_DIGIT = "not_digit"  # an 11-output CNN's "not a digit" logit, [N, 1], beside the ten digits' `logits`
+NOT_DIGIT_METADATA = {"not_digit_output": NOT_DIGIT}
 FORMAT_VERSION = "1"  # bump when the page's expectations of the model change
 TOLERANCE = 1e-4
 
@@ -60,6 +62,16 @@ def export(
     return path
 
 
+def add_metadata(path: str | os.PathLike, props: dict[str, str]) -> None:
+    """Add (or replace) metadata_props of the ONNX file at `path`; the graph is untouched."""
+    model = onnx.load(str(path), load_external_data=False)
+    kept = [(p.key, p.value) for p in model.metadata_props if p.key not in props]
+    del model.metadata_props[:]
+    for key, value in [*kept, *props.items()]:
+        model.metadata_props.add(key=key, value=value)
+    onnx.save_model(model, str(path))
+
+
 def read_metadata(path: str | os.PathLike) -> dict[str, str]:
     model = onnx.load(str(path), load_external_data=False)
     return {prop.key: prop.value for prop in model.metadata_props}
@@ -78,13 +90,22 @@ def run(sess: ort.InferenceSession, inputs: np.ndarray, batch_size: int = 1000) 
     )
 
 
+def all_logits(sess: ort.InferenceSession, inputs: np.ndarray, batch_size: int = 1000) -> np.ndarray:
+    """[N, 10] digit logits, or [N, 11] with the "not a digit" logit last when the model has one."""
+    names = [OUTPUT] + [o.name for o in sess.get_outputs() if o.name == NOT_DIGIT]
+    return np.concatenate(
+        [np.concatenate(sess.run(names, {INPUT: inputs[i : i + batch_size]}), axis=1)
+         for i in range(0, len(inputs), batch_size)]
+    )  # fmt: skip
+
+
 def verify(model: nn.Module, path: str | os.PathLike, inputs: np.ndarray) -> float:
     """Max abs logit difference between PyTorch and onnxruntime; raises if the
     difference exceeds the tolerance or any argmax differs."""
     model.eval()
     with torch.no_grad():
         expected = model(torch.from_numpy(inputs)).numpy()
-    actual = run(session(path), inputs)
+    actual = all_logits(session(path), inputs)
     difference = float(np.abs(expected - actual).max())
     mismatched = int((expected.argmax(1) != actual.argmax(1)).sum())
     if difference > TOLERANCE or mismatched:

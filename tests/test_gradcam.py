@@ -10,9 +10,9 @@ import pytest
 import torch
 
 from export import gradcam
-from export.onnx_io import INPUT, OUTPUT, export, read_metadata, session, verify
+from export.onnx_io import INPUT, NOT_DIGIT, OUTPUT, all_logits, export, read_metadata, session, verify
 from train import mnist, preprocess
-from train.models import build
+from train.models import build, widened
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -122,3 +122,32 @@ def test_the_benchmark_compares_with_the_same_graph_minus_the_cam(exported, tmp_
     )
     assert "cam_output" not in read_metadata(tmp_path / "stripped.onnx")
     assert costs.without_cam(stripped) is None
+
+
+def test_an_eleven_output_cnn_exports_its_not_digit_logit_beside_the_ten(tmp_path):
+    torch.manual_seed(2)
+    model = build("cnn", width=8, classes=11).eval()
+    module, outputs, extra = gradcam.exportable(model)
+    assert outputs == (gradcam.OUTPUT, NOT_DIGIT) and extra["not_digit_output"] == NOT_DIGIT
+    path = export(module, tmp_path / "cnn.onnx", "cnn", outputs, extra)
+    inputs = fixed_inputs()
+    sess = session(path)
+    logits, cam, not_digit = sess.run([OUTPUT, gradcam.OUTPUT, NOT_DIGIT], {INPUT: inputs})
+    assert logits.shape == (len(inputs), 10) and not_digit.shape == (len(inputs), 1)
+    assert cam.shape == (len(inputs), 10, 14, 14)  # maps for the ten digits only
+    with torch.no_grad():
+        expected = model(torch.from_numpy(inputs)).numpy()
+    assert np.abs(all_logits(sess, inputs) - expected).max() <= 1e-4
+    assert verify(model, path, inputs) <= 1e-4
+    assert gradcam.verify(model, sess, inputs) <= gradcam.TOLERANCE
+    assert read_metadata(path)["not_digit_output"] == NOT_DIGIT
+
+
+def test_a_ten_output_base_widens_to_eleven_keeping_its_digits():
+    torch.manual_seed(3)
+    base = build("cnn", width=8).eval()
+    wide = build("cnn", width=8, classes=11).eval()
+    wide.load_state_dict(widened(base.state_dict(), wide))
+    x = torch.from_numpy(fixed_inputs())
+    with torch.no_grad():
+        assert torch.allclose(wide(x)[:, :10], base(x), atol=1e-6)

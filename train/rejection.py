@@ -1,21 +1,29 @@
-"""Digit or not: calibrate a model's confidence on people's drawings and measure how well a score
-tells digits from non-digits (issue 19). `python -m train.rejection site/models/cnn.onnx`.
+"""Digit or not: calibrate a model's confidence on people's drawings, choose how it says "not a
+digit" and "unsure", and measure it (issue 19). `python -m train.rejection site/models/cnn.onnx`.
 
-Everything is decided on validation data only: pendigits writers 21-25 and UNIPEN's validation
+Everything is chosen on validation data only: pendigits writers 21-25 and UNIPEN's validation
 writers for the digits, UNIPEN's validation writers' letters and symbols plus validation-seeded
 shapes (train/nondigits.py) for the non-digits. `--split held-out` scores the held-out ones with
-the thresholds the validation split chose, once, for the report.
+what the validation split chose, once, for the report.
 
-Scores compared (higher means "more of a digit"): the calibrated top probability (`max-prob`),
-the negative energy -T log sum exp(logits / T) (`energy`, Liu et al. 2020), and, for a model
-with an 11th "not a digit" output, one minus its probability (`outlier`).
+Each method gives every drawing a "not a digit" score in [0, 1], from the logits and the
+temperature T fitted on the validation digits:
+
+- `outlier` (a CNN with an 11th output, outlier exposure): that output's probability;
+- `max-prob`: one minus the top digit probability;
+- `energy` (Liu et al. 2020): 1 / (1 + sum exp(z / T)), the probability of an extra class whose
+  logit is always 0, which orders drawings exactly as the energy -T log sum exp(z / T) does.
+
+The verdict (`verdict`, mirrored by site/js/element/verdict.js): "not-digit" above the
+not-digit threshold, else "unsure" when the top digit probability is under the unsure
+threshold, else "digit".
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
@@ -24,8 +32,11 @@ from train.evaluate import fit_temperature, reliability, softmax
 from train.preprocess import normalize
 from train.render import BITMAP_SIZE
 
-MAX_DIGITS_REJECTED = 0.003  # the issue's target: at most 0.3% of real digits called "not a digit"
+DIGITS_REJECTED = 0.002  # the not-digit threshold's share of validation digits: under the issue's 0.3%
+ACCEPTED_ACCURACY = 0.997  # the unsure threshold: the lowest giving this accuracy on the accepted digits,
+MAX_UNSURE = 0.02  # ... but never more unsure digits than this
 SHAPES_PER_SPLIT = 1800
+VERDICTS = ("digit", "unsure", "not-digit")
 
 
 @dataclass(frozen=True)
@@ -37,45 +48,88 @@ class Drawings:
     names: list[str]
 
 
-def digit_drawings(split: str) -> Drawings:
-    """The split's digits of both pen sources, drawn as the page draws them."""
-    writers = {"validation": pendigits.VALIDATION_WRITERS, "held-out": pendigits.HELD_OUT_WRITERS}[split]
-    pen = pendigits.by_writers(pendigits.load(), writers)
-    written = unipen.by_split(unipen.load(), split)
-    strokes = [d.on_pad(BITMAP_SIZE, BITMAP_SIZE) for d in pen] + [d.on_pad() for d in written]
-    labels = np.array([d.label for d in pen] + [d.label for d in written], dtype=np.int64)
-    names = [f"pendigits {d.writer}" for d in pen] + [f"unipen {d.institution}" for d in written]
-    return Drawings(normalize(drawings.drawn_images(strokes))[:, None], labels, names)
+@dataclass(frozen=True)
+class Calibration:
+    """What the page needs to turn logits into calibrated probabilities and a verdict (ONNX metadata)."""
+
+    temperature: float
+    method: str  # "outlier" | "max-prob" | "energy"
+    not_digit_threshold: float  # on the not-digit score: above it, "not a digit"
+    unsure_threshold: float  # the top digit probability under which the answer is "unsure"
+
+    def metadata(self) -> dict[str, str]:
+        return {
+            "calibration_temperature": repr(self.temperature),
+            "not_digit_method": self.method,
+            "not_digit_threshold": repr(self.not_digit_threshold),
+            "unsure_threshold": repr(self.unsure_threshold),
+        }
+
+    @classmethod
+    def from_metadata(cls, metadata: dict[str, str]) -> Calibration | None:
+        if "not_digit_method" not in metadata:
+            return None
+        return cls(
+            float(metadata["calibration_temperature"]), metadata["not_digit_method"],
+            float(metadata["not_digit_threshold"]), float(metadata["unsure_threshold"]),
+        )  # fmt: skip
 
 
-def non_digit_drawings(split: str, digits_for_rows: list | None = None) -> Drawings:
-    """The split's letters and symbols (by writer) and seeded shapes."""
-    every = unipen.load()
-    letters = nondigits.letters_of_split(nondigits.load_letters(), unipen.splits(every), split)
-    rows = [d.on_pad() for d in unipen.by_split(every, split)]
-    made = letters + nondigits.shapes(SHAPES_PER_SPLIT, split, rows)
-    images = drawings.drawn_images([n.on_pad() for n in made])
-    names = [f"letter {n.what}" if n.kind == "letter" else n.kind for n in made]
-    return Drawings(normalize(images)[:, None], np.full(len(made), -1, dtype=np.int64), names)
+def methods_of(logits: np.ndarray) -> tuple[str, ...]:
+    return ("outlier", "max-prob", "energy") if logits.shape[1] == 11 else ("max-prob", "energy")
 
 
-def scores(logits: np.ndarray, temperature: float) -> dict[str, np.ndarray]:
-    """Each score of every row, higher for more digit-like; the outlier score when there is an 11th output."""
-    digit_logits = logits[:, :10]
-    z = digit_logits / temperature
-    top = z.max(axis=1, keepdims=True)
-    out = {
-        "max-prob": softmax(digit_logits, temperature).max(axis=1),
-        "energy": temperature * (top[:, 0] + np.log(np.exp(z - top).sum(axis=1))),
-    }
-    if logits.shape[1] == 11:
-        out["outlier"] = 1.0 - softmax(logits, temperature)[:, 10]
-    return out
+def digit_probabilities(logits: np.ndarray, temperature: float) -> np.ndarray:
+    """The ten calibrated digit probabilities (summing to 1) of each row."""
+    return softmax(logits[:, :10].astype(np.float64), temperature)
 
 
-def threshold_for(digit_scores: np.ndarray, rejected: float = MAX_DIGITS_REJECTED) -> float:
-    """The score under which at most `rejected` of the digits fall."""
-    return float(np.quantile(digit_scores, rejected, method="lower"))
+def not_digit_score(logits: np.ndarray, temperature: float, method: str) -> np.ndarray:
+    """Each row's "not a digit" score in [0, 1] by `method` (see the module's docstring)."""
+    z = logits.astype(np.float64) / temperature
+    if method == "outlier":
+        return softmax(z)[:, 10]
+    if method == "max-prob":
+        return 1.0 - softmax(z[:, :10]).max(axis=1)
+    if method == "energy":
+        return softmax(np.concatenate([z[:, :10], np.zeros((len(z), 1))], axis=1))[:, 10]
+    raise ValueError(f"unknown method {method!r}")
+
+
+def verdict(logits: np.ndarray, calibration: Calibration) -> np.ndarray:
+    """ "digit", "unsure" or "not-digit" for each row."""
+    score = not_digit_score(logits, calibration.temperature, calibration.method)
+    top = digit_probabilities(logits, calibration.temperature).max(axis=1)
+    return np.where(
+        score > calibration.not_digit_threshold, "not-digit",
+        np.where(top < calibration.unsure_threshold, "unsure", "digit"),
+    )  # fmt: skip
+
+
+def unsure_threshold(top: np.ndarray, correct: np.ndarray) -> float:
+    """The lowest top-probability threshold whose accepted answers are ACCEPTED_ACCURACY right, capped
+    where MAX_UNSURE of the answers would fall under it."""
+    order = np.argsort(top, kind="stable")  # least sure first
+    cap = int(MAX_UNSURE * len(top))
+    for withheld in range(cap + 1):
+        if correct[order[withheld:]].mean() >= ACCEPTED_ACCURACY:
+            return float(top[order[withheld]]) if withheld else 0.0
+    return float(top[order[cap]])
+
+
+def calibrate(digit_logits: np.ndarray, labels: np.ndarray, method: str) -> Calibration:
+    """The temperature and both thresholds for `method`, from validation digits' logits."""
+    temperature = fit_temperature(digit_logits[:, :10].astype(np.float64), labels)
+    score = not_digit_score(digit_logits, temperature, method)
+    not_digit = float(np.quantile(score, 1.0 - DIGITS_REJECTED, method="higher"))
+    kept = score <= not_digit
+    probs = digit_probabilities(digit_logits[kept], temperature)
+    unsure = unsure_threshold(probs.max(axis=1), probs.argmax(axis=1) == labels[kept])
+    return Calibration(temperature, method, not_digit, unsure)
+
+
+def verdict_rates(found: np.ndarray) -> dict[str, float]:
+    return {v: float((found == v).mean()) for v in VERDICTS}
 
 
 def coverage_accuracy(confidence: np.ndarray, correct: np.ndarray, steps: int = 21) -> list[dict]:
@@ -83,66 +137,115 @@ def coverage_accuracy(confidence: np.ndarray, correct: np.ndarray, steps: int = 
     order = np.argsort(-confidence, kind="stable")
     kept_correct = np.cumsum(correct[order])
     curve = []
-    for coverage in np.linspace(1.0, 0.5, steps):
+    for coverage in np.linspace(1.0, 0.8, steps):
         keep = max(1, int(round(coverage * len(order))))
-        curve.append({"coverage": float(coverage), "accuracy": float(kept_correct[keep - 1] / keep),
+        curve.append({"coverage": round(float(coverage), 4), "accuracy": float(kept_correct[keep - 1] / keep),
                       "threshold": float(confidence[order][keep - 1])})  # fmt: skip
     return curve
 
 
-def report(model_path: str, split: str) -> str:
-    from export.onnx_io import run, session
-
-    model = session(model_path)
-    lines = [f"{model_path}: digit or not, {split} drawings"]
-    val_digits, val_non = digit_drawings("validation"), non_digit_drawings("validation")
-    val_logits = run(model, val_digits.inputs)
-    temperature = fit_temperature(val_logits[:, :10].astype(np.float64), val_digits.labels)
-    val_scores = scores(val_logits, temperature)
-    non_scores = scores(run(model, val_non.inputs), temperature)
-    thresholds = {name: threshold_for(s) for name, s in val_scores.items()}
-    if split == "validation":
-        digits, non, digit_scores = val_digits, val_non, val_scores
-        logits = val_logits
-    else:
-        digits, non = digit_drawings(split), non_digit_drawings(split)
-        logits = run(model, digits.inputs)
-        digit_scores, non_scores = scores(logits, temperature), scores(run(model, non.inputs), temperature)
-    probs = softmax(logits[:, :10], temperature)
-    ece_raw, _ = reliability(softmax(logits[:, :10]), digits.labels)
-    ece, _ = reliability(probs, digits.labels)
+def figures(digits: Drawings, digit_logits: np.ndarray, non: Drawings, non_logits: np.ndarray,
+            calibration: Calibration) -> dict:  # fmt: skip
+    """What the model card shows of one split: verdict rates, accuracy on accepted digits, the
+    calibration (15 bins), the coverage-accuracy curve, the non-digits caught by kind."""
+    probs = digit_probabilities(digit_logits, calibration.temperature)
     correct = probs.argmax(axis=1) == digits.labels
-    lines.append(f"  {len(digits.labels)} digits (accuracy {correct.mean():.2%}), {len(non.labels)} non-digits")
-    lines.append(f"  temperature {temperature:.3f} (fitted on validation digits): ECE {ece_raw:.2%} -> {ece:.2%}")
-    for name, threshold in thresholds.items():
-        rejected_digits = (digit_scores[name] < threshold).mean()
-        caught = non_scores[name] < threshold
-        lines.append(
-            f"  {name:8s} threshold {threshold:.4f}: digits rejected {rejected_digits:.2%}, "
-            f"non-digits caught {caught.mean():.2%}"
-        )
-        missed: dict[str, list[int]] = {}
-        for n, hit in zip(non.names, caught, strict=True):
-            missed.setdefault(n.split(" ")[0] if n.startswith("letter") else n, []).append(int(hit))
-        kinds = ", ".join(f"{k} {np.mean(v):.0%}" for k, v in sorted(missed.items()))
-        lines.append(f"    caught by kind: {kinds}")
-    worst = {}
-    for n, s in zip(non.names, non_scores["max-prob"], strict=True):
-        if n.startswith("letter"):
-            worst.setdefault(n, []).append(s)
-    ranked = sorted(worst.items(), key=lambda item: -float(np.median(item[1])))[:12]
-    lines.append("  letters most like digits (median max-prob): " + ", ".join(
-        f"{n[7:]} {np.median(v):.2f}" for n, v in ranked))  # fmt: skip
-    return "\n".join(lines)
+    found, found_non = verdict(digit_logits, calibration), verdict(non_logits, calibration)
+    ece_raw, _ = reliability(softmax(digit_logits[:, :10].astype(np.float64)), digits.labels)
+    ece, bins = reliability(probs, digits.labels)
+    accepted = found == "digit"
+    kinds: dict[str, list[bool]] = {}
+    for name, v in zip(non.names, found_non, strict=True):
+        kinds.setdefault(name.split(" ")[0], []).append(v == "not-digit")
+    return {
+        "digits": {"count": len(digits.labels), "accuracy": float(correct.mean()), **verdict_rates(found),
+                   "accepted_accuracy": float(correct[accepted].mean()) if accepted.any() else 0.0},
+        "non_digits": {"count": len(non.labels), **verdict_rates(found_non),
+                       "caught_by_kind": {k: float(np.mean(v)) for k, v in sorted(kinds.items())}},
+        "calibration": {"ece_before": ece_raw, "ece": ece, "bins": bins},
+        "coverage_accuracy": coverage_accuracy(probs.max(axis=1) * (1 - not_digit_score(
+            digit_logits, calibration.temperature, calibration.method)), correct),
+    }  # fmt: skip
+
+
+def digit_drawings(split: str, pendigits_dir: str | None = None, unipen_dir: str | None = None) -> Drawings:
+    """The split's digits of both pen sources, drawn as the page draws them."""
+    writers = {"validation": pendigits.VALIDATION_WRITERS, "held-out": pendigits.HELD_OUT_WRITERS}[split]
+    pen = pendigits.by_writers(pendigits.load(pendigits_dir), writers)
+    written = unipen.by_split(unipen.load(unipen_dir), split)
+    strokes = [d.on_pad(BITMAP_SIZE, BITMAP_SIZE) for d in pen] + [d.on_pad() for d in written]
+    labels = np.array([d.label for d in pen] + [d.label for d in written], dtype=np.int64)
+    names = [f"pendigits {d.writer}" for d in pen] + [f"unipen {d.institution}" for d in written]
+    return Drawings(normalize(drawings.drawn_images(strokes))[:, None], labels, names)
+
+
+def non_digit_drawings(split: str, unipen_dir: str | None = None) -> Drawings:
+    """The split's letters and symbols (by writer) and seeded shapes."""
+    every = unipen.load(unipen_dir)
+    letters = nondigits.letters_of_split(nondigits.load_letters(unipen_dir), unipen.splits(every), split)
+    rows = [d.on_pad() for d in unipen.by_split(every, split)]
+    made = letters + nondigits.shapes(SHAPES_PER_SPLIT, split, rows)
+    images = drawings.drawn_images([n.on_pad() for n in made])
+    names = [f"letter {n.what}" if n.kind == "letter" else n.kind for n in made]
+    return Drawings(normalize(images)[:, None], np.full(len(made), -1, dtype=np.int64), names)
+
+
+def choose(sess, pendigits_dir: str | None = None, unipen_dir: str | None = None) -> tuple[Calibration, dict]:
+    """The method that catches the most validation non-digits (docs/experiments.md), its
+    calibration, and every method's validation figures."""
+    from export.onnx_io import all_logits
+
+    digits, non = digit_drawings("validation", pendigits_dir, unipen_dir), non_digit_drawings("validation", unipen_dir)
+    digit_logits, non_logits = all_logits(sess, digits.inputs), all_logits(sess, non.inputs)
+    compared = {}
+    for method in methods_of(digit_logits):
+        calibration = calibrate(digit_logits, digits.labels, method)
+        compared[method] = (calibration, figures(digits, digit_logits, non, non_logits, calibration))
+    best = max(compared, key=lambda m: compared[m][1]["non_digits"]["not-digit"])
+    return compared[best][0], {m: {"calibration": asdict(c), **f} for m, (c, f) in compared.items()}
+
+
+def held_out_figures(sess, calibration: Calibration, pendigits_dir: str | None = None,
+                     unipen_dir: str | None = None) -> dict:  # fmt: skip
+    from export.onnx_io import all_logits
+
+    digits, non = digit_drawings("held-out", pendigits_dir, unipen_dir), non_digit_drawings("held-out", unipen_dir)
+    return figures(digits, all_logits(sess, digits.inputs), non, all_logits(sess, non.inputs), calibration)
+
+
+def summary(name: str, f: dict) -> str:
+    d, n = f["digits"], f["non_digits"]
+    kinds = ", ".join(f"{k} {v:.0%}" for k, v in n["caught_by_kind"].items())
+    return (
+        f"  {name}: digits {d['count']}: not-digit {d['not-digit']:.2%}, unsure {d['unsure']:.2%}, accuracy "
+        f"{d['accuracy']:.2%} -> {d['accepted_accuracy']:.2%} on those accepted; "
+        f"ECE {f['calibration']['ece_before']:.2%} -> {f['calibration']['ece']:.2%}\n"
+        f"    non-digits {n['count']}: not-digit {n['not-digit']:.2%}, unsure {n['unsure']:.2%}, digit "
+        f"{n['digit']:.2%}; caught by kind: {kinds}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
+    from export.onnx_io import session
+
     p = argparse.ArgumentParser(prog="python -m train.rejection", description=__doc__.split("\n\n")[0])
     p.add_argument("model", help="an exported model (.onnx)")
-    p.add_argument("--split", choices=["validation", "held-out"], default="validation")
+    p.add_argument("--held-out", action="store_true", help="also score the held-out split (once, for the report)")
+    p.add_argument("--pendigits", help=f"folder of {pendigits.FILE_NAME} (default ${pendigits.ENV_VAR})")
+    p.add_argument("--unipen", help=f"folder of {unipen.FILE_NAME} (default ${unipen.ENV_VAR})")
     args = p.parse_args(argv)
     try:
-        print(report(args.model, args.split))
+        sess = session(args.model)
+        calibration, compared = choose(sess, args.pendigits, args.unipen)
+        print(f"{args.model}, validation drawings:")
+        for method, f in compared.items():
+            c = f["calibration"]
+            print(f"{method}: T {c['temperature']:.3f}, not-digit above {c['not_digit_threshold']:.4f}, "
+                  f"unsure under {c['unsure_threshold']:.4f}")  # fmt: skip
+            print(summary("validation", f))
+        print(f"chosen: {calibration.method}")
+        if args.held_out:
+            print(summary("held-out", held_out_figures(sess, calibration, args.pendigits, args.unipen)))
     except FileNotFoundError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -6,8 +6,13 @@
  * the pad time on a small device (measured by `python build.py bench`), and most visitors
  * came to draw. #prediction-mlp carries the same data-* contract as #prediction (see
  * tests/page/conftest.py): data-state loading | ready | predicted | error | off (no second
- * model, or not switched on), data-digit, data-probs, data-strokes.
+ * model, or not switched on), data-digit, data-probs, data-strokes, data-verdict and
+ * data-not-digit (its own calibration and verdict, empty when its model has none).
  */
+
+import { verdictText } from "./element/verdict.js";
+
+const EMPTY = { digit: "", probs: "[]", verdict: "", notDigit: "" };
 
 export class CompareView {
   constructor(doc = document) {
@@ -15,6 +20,7 @@ export class CompareView {
     this.prediction = doc.getElementById("prediction-mlp");
     this.digit = this.prediction.querySelector(".digit");
     this.confidence = this.prediction.querySelector(".confidence");
+    this.verdict = this.prediction.querySelector(".verdict");
     this.hint = doc.getElementById("hint-mlp");
     this.bars = this.#makeBars(doc.getElementById("bars-mlp"));
     this.centring = doc.getElementById("skip-centring");
@@ -61,7 +67,7 @@ export class CompareView {
 
   loading() {
     this.body.hidden = false;
-    Object.assign(this.prediction.dataset, { state: "loading", digit: "", probs: "[]", strokes: "0" });
+    Object.assign(this.prediction.dataset, { ...EMPTY, state: "loading", strokes: "0" });
     this.hint.classList.remove("bad");
     this.hint.textContent = `Loading the ${this.name.toUpperCase()}…`;
   }
@@ -70,12 +76,12 @@ export class CompareView {
   switchedOff() {
     this.answering = false;
     this.body.hidden = true;
-    Object.assign(this.prediction.dataset, { state: "off", digit: "", probs: "[]", strokes: "0" });
+    Object.assign(this.prediction.dataset, { ...EMPTY, state: "off", strokes: "0" });
   }
 
   failed(message) {
     this.answering = false;
-    Object.assign(this.prediction.dataset, { state: "error", digit: "", probs: "[]" });
+    Object.assign(this.prediction.dataset, { ...EMPTY, state: "error" });
     this.digit.textContent = "–";
     this.confidence.textContent = "";
     this.hint.textContent = message;
@@ -84,9 +90,10 @@ export class CompareView {
 
   showReady() {
     if (!this.answering) return;
-    Object.assign(this.prediction.dataset, { state: "ready", digit: "", probs: "[]", strokes: "0" });
+    Object.assign(this.prediction.dataset, { ...EMPTY, state: "ready", strokes: "0" });
     this.digit.textContent = "–";
     this.confidence.textContent = "";
+    this.verdict.textContent = "";
     this.hint.textContent = "";
     for (const bar of this.bars) this.#setBar(bar, 0, false);
   }
@@ -107,15 +114,18 @@ export class CompareView {
     }
     const result = others[this.name];
     if (!this.answering || !result) return;
-    const { digit, probs } = result;
+    const { digit, probs, verdict, notDigit } = result;
     Object.assign(this.prediction.dataset, {
       state: "predicted",
       digit: String(digit),
       probs: JSON.stringify(probs),
       strokes: String(strokes.length),
+      verdict: verdict ?? "",
+      notDigit: notDigit === null ? "" : String(notDigit),
     });
     this.digit.textContent = String(digit);
     this.confidence.textContent = `${(probs[digit] * 100).toFixed(1)}%`;
+    this.verdict.textContent = verdict ? verdictText(result) : "It has no 'not a digit' verdict.";
     probs.forEach((p, i) => this.#setBar(this.bars[i], p, i === digit));
   }
 

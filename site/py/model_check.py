@@ -20,6 +20,10 @@ METADATA_PROPS_FIELD = 14  # ModelProto.metadata_props
 KEY_FIELD, VALUE_FIELD = 1, 2  # StringStringEntryProto.key / .value
 VARINT, FIXED64, LENGTH_DELIMITED, FIXED32 = 0, 1, 2, 5  # protobuf wire types
 CAM_KEY = "cam_output"  # metadata naming the optional Grad-CAM output [N, classes, H, W] (export/gradcam.py)
+NOT_DIGIT_KEY = "not_digit_output"  # metadata naming the optional "not a digit" logit [N, 1] (export/onnx_io.py)
+# The calibration and the verdict's thresholds (train/rejection.py Calibration): all four or none.
+CALIBRATION_KEYS = ("calibration_temperature", "not_digit_method", "not_digit_threshold", "unsure_threshold")
+METHODS = ("outlier", "max-prob", "energy")
 
 
 def _varint(data: memoryview, pos: int) -> tuple[int, int]:
@@ -145,6 +149,39 @@ def problems(metadata: dict[str, str], inputs: list[Port], outputs: list[Port], 
             f"the page reads float32 of shape [N, {expected.classes}]"
         )
     found += _cam_problems(metadata, outputs, expected)
+    found += _not_digit_problems(metadata, outputs)
+    return found
+
+
+def _not_digit_problems(metadata: dict[str, str], outputs: list[Port]) -> list[str]:
+    """A named "not a digit" output must be float32 [N, 1]; the calibration must be whole and sane."""
+    found = []
+    name = metadata.get(NOT_DIGIT_KEY)
+    if name is not None:
+        port = {p.name: p for p in outputs}.get(name)
+        if port is None:
+            found.append(f"its metadata names a 'not a digit' output {name!r}, but it has no such output")
+        elif port.type != "float32" or len(port.shape) != 2 or port.shape[1] != 1:
+            found.append(f"its 'not a digit' output {name!r} is {port.type} of shape {list(port.shape)}, "
+                         "the page reads float32 of shape [N, 1]")  # fmt: skip
+    given = [k for k in CALIBRATION_KEYS if k in metadata]
+    if not given:
+        return found
+    if len(given) < len(CALIBRATION_KEYS):
+        missing = ", ".join(k for k in CALIBRATION_KEYS if k not in metadata)
+        return [*found, f"its calibration is incomplete (missing metadata: {missing})"]
+    method = metadata["not_digit_method"]
+    temperature = _float(metadata["calibration_temperature"])
+    thresholds = [_float(metadata[k]) for k in ("not_digit_threshold", "unsure_threshold")]
+    if method not in METHODS:
+        found.append(f"its 'not a digit' method {method!r} is none of {', '.join(METHODS)}")
+    elif method == "outlier" and name is None:
+        found.append("its 'not a digit' method is 'outlier', but it has no 'not a digit' output")
+    if temperature is None or not 0.01 <= temperature <= 100:
+        given_temperature = metadata["calibration_temperature"]
+        found.append(f"its calibration temperature {given_temperature!r} is not a number in [0.01, 100]")
+    if any(t is None or not 0.0 <= t <= 1.0 for t in thresholds):
+        found.append("its verdict thresholds are not numbers in [0, 1]")
     return found
 
 
@@ -163,6 +200,24 @@ def _cam_problems(metadata: dict[str, str], outputs: list[Port], expected: Expec
             f"the page reads float32 of shape [N, {expected.classes}, H, W]"
         ]
     return []
+
+
+def not_digit_output(metadata: dict[str, str]) -> str | None:
+    """The name of the model's "not a digit" output, None when it has none (check `problems` first)."""
+    return metadata.get(NOT_DIGIT_KEY)
+
+
+def calibration(metadata: dict[str, str]) -> dict | None:
+    """{temperature, method, notDigitThreshold, unsureThreshold} for the page's verdicts, None when the
+    model has no calibration (then the page shows plain probabilities and no verdict)."""
+    if "not_digit_method" not in metadata:
+        return None
+    return {
+        "temperature": float(metadata["calibration_temperature"]),
+        "method": metadata["not_digit_method"],
+        "notDigitThreshold": float(metadata["not_digit_threshold"]),
+        "unsureThreshold": float(metadata["unsure_threshold"]),
+    }
 
 
 def cam_output(metadata: dict[str, str]) -> str | None:

@@ -21,6 +21,8 @@ the very module that training and evaluation use in CPython.
 
 from __future__ import annotations
 
+import json
+
 import js
 import model_check
 from polyscript import xworker
@@ -51,9 +53,10 @@ def _ports(ports) -> list[model_check.Port]:
 
 def check_model(model, inputs, outputs, model_name: str) -> dict:
     """Is the model (ONNX bytes as a JS Uint8Array; ports as onnxruntime reports them)
-    the one the page expects? {"ok": True, name, version, feed, fetch, cam} (cam: the
-    name of its Grad-CAM output, None when it has none) or {"ok": False, "error": what
-    is wrong, in plain words}."""
+    the one the page expects? {"ok": True, name, version, feed, fetch, cam, notDigit,
+    calibration} (cam, notDigit: the names of its Grad-CAM and "not a digit" outputs, None
+    when it has none; calibration: model_check.calibration as JSON text, "null" for none) or {"ok": False, "error":
+    what is wrong, in plain words}."""
     metadata = model_check.read_metadata(model.to_bytes())
     expected = model_check.Expected(
         model_name=model_name, mean=preprocess.MEAN, std=preprocess.STD, size=preprocess.SIZE,
@@ -70,6 +73,8 @@ def check_model(model, inputs, outputs, model_name: str) -> dict:
         "feed": INPUT_NAME,
         "fetch": OUTPUT_NAME,
         "cam": model_check.cam_output(metadata),
+        "notDigit": model_check.not_digit_output(metadata),
+        "calibration": json.dumps(model_check.calibration(metadata)),  # JSON: one flat reply across workers
     }
 
 

@@ -167,3 +167,57 @@ def test_what_export_writes_for_grad_cam_is_what_the_page_expects():
 def test_a_promised_grad_cam_output_must_be_there(outputs, words):
     found = model_check.problems({**GOOD_METADATA, "cam_output": "cam"}, GOOD_INPUTS, outputs, expected())
     assert len(found) == 1 and words in found[0], found
+
+
+NOT_DIGIT_OUTPUT = model_check.Port("not_digit", "float32", ("batch", 1))
+CALIBRATION = {
+    "calibration_temperature": "1.3", "not_digit_method": "outlier", "not_digit_threshold": "0.5",
+    "unsure_threshold": "0.6",
+}  # fmt: skip
+
+
+def test_a_calibrated_model_with_a_not_digit_output_passes_and_says_how():
+    metadata = {**GOOD_METADATA, "not_digit_output": "not_digit", **CALIBRATION}
+    assert model_check.problems(metadata, GOOD_INPUTS, [*GOOD_OUTPUTS, NOT_DIGIT_OUTPUT], expected()) == []
+    assert model_check.not_digit_output(metadata) == "not_digit"
+    assert model_check.calibration(metadata) == {
+        "temperature": 1.3, "method": "outlier", "notDigitThreshold": 0.5, "unsureThreshold": 0.6,
+    }  # fmt: skip
+    assert model_check.calibration(GOOD_METADATA) is None  # plain probabilities, no verdict
+    assert model_check.not_digit_output(GOOD_METADATA) is None
+
+
+def test_what_export_writes_for_rejection_is_what_the_page_expects():
+    rejection = pytest.importorskip("train.rejection")
+    onnx_io = pytest.importorskip("export.onnx_io")
+    calibration = rejection.Calibration(1.25, "outlier", 0.4, 0.55)
+    metadata = {**GOOD_METADATA, **onnx_io.NOT_DIGIT_METADATA, **calibration.metadata()}
+    outputs = [*GOOD_OUTPUTS, model_check.Port(onnx_io.NOT_DIGIT, "float32", ("batch", 1))]
+    assert model_check.problems(metadata, GOOD_INPUTS, outputs, expected()) == []
+    assert model_check.calibration(metadata) == {
+        "temperature": 1.25, "method": "outlier", "notDigitThreshold": 0.4, "unsureThreshold": 0.55,
+    }  # fmt: skip
+    assert rejection.Calibration.from_metadata(metadata) == calibration
+
+
+@pytest.mark.parametrize(
+    ("change", "outputs", "words"),
+    [
+        ({"not_digit_output": "not_digit"}, GOOD_OUTPUTS, "no such output"),
+        ({"not_digit_output": "not_digit"}, [*GOOD_OUTPUTS, model_check.Port("not_digit", "float32", ("batch", 2))],
+         "[N, 1]"),
+        ({**CALIBRATION, "not_digit_method": "energy", "unsure_threshold": None}, GOOD_OUTPUTS,
+         "calibration is incomplete (missing metadata: unsure_threshold)"),
+        ({**CALIBRATION, "not_digit_method": "vibes"}, GOOD_OUTPUTS, "method 'vibes' is none of"),
+        (CALIBRATION, GOOD_OUTPUTS, "'outlier', but it has no 'not a digit' output"),
+        ({**CALIBRATION, "not_digit_method": "energy", "calibration_temperature": "hot"}, GOOD_OUTPUTS,
+         "temperature 'hot' is not a number"),
+        ({**CALIBRATION, "not_digit_method": "max-prob", "not_digit_threshold": "1.5"}, GOOD_OUTPUTS,
+         "thresholds are not numbers in [0, 1]"),
+    ],
+)  # fmt: skip
+def test_a_broken_calibration_or_not_digit_output_is_said_in_plain_words(change, outputs, words):
+    metadata = {**GOOD_METADATA, **{k: v for k, v in change.items() if v is not None}}
+    metadata = {k: v for k, v in metadata.items() if change.get(k, "") is not None}
+    found = model_check.problems(metadata, GOOD_INPUTS, outputs, expected())
+    assert len(found) == 1 and words in found[0], found

@@ -4,6 +4,7 @@
 
 import { CardError, checkDigitsForCard, loadCard, loadDigits } from "./data.js";
 import { drawings, unipenDrawings } from "./drawings.js";
+import { rejection } from "./rejection.js";
 import { calibration, credits, curves, element, hardest, perClassTable, summary } from "./sections.js";
 import { confusionTable, showCell } from "./confusion.js";
 
@@ -44,6 +45,7 @@ function render(card, digits) {
   fill("calibration-body", calibration(card.test.calibration));
   fill("drawings-body", drawings(card));
   fill("unipen-body", unipenDrawings(card));
+  fill("rejection-body", rejection(card));
   fill("credits-body", credits(card));
 }
 

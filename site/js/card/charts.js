@@ -118,3 +118,24 @@ export function probabilityBars(probabilities, label, prediction) {
   });
   return root;
 }
+
+/** Accuracy on the answers kept as the least confident are withheld: curve = [{coverage, accuracy}]. */
+export function coverageChart(curve, { width = 420, height = 240 } = {}) {
+  const pct = (v) => `${(v * 100).toFixed(1)}%`;
+  const accuracies = curve.map((p) => p.accuracy);
+  const yTicks = ticks(Math.min(...accuracies), 1, 4);
+  const coverages = curve.map((p) => p.coverage);
+  const low = Math.min(...coverages);
+  const chart = frame({ width, height, xRange: [low, 1], yRange: [yTicks[0], 1],
+    xTicks: ticks(low, 1, 4), yTicks, xLabel: "share of drawings answered", yLabel: "accuracy", format: pct });
+  chart.root.classList.add("coverage");
+  const group = svg("g", { class: "series val", "data-series": "accuracy" });
+  group.append(svg("polyline", { points: curve.map((p) => `${chart.x(p.coverage)},${chart.y(p.accuracy)}`).join(" "),
+    fill: "none" }));
+  for (const p of curve) {
+    const point = svg("circle", { cx: chart.x(p.coverage), cy: chart.y(p.accuracy), r: 3 });
+    group.append(withTitle(point, `answering ${pct(p.coverage)}: accuracy ${(p.accuracy * 100).toFixed(2)}%`));
+  }
+  chart.plot.append(group);
+  return chart.root;
+}

@@ -3,6 +3,7 @@
  * loading stages, hints and errors. Works inside the element's shadow root. */
 
 import { drawModelInput, INPUT_SIZE } from "./model-input.js";
+import { verdictText } from "./verdict.js";
 
 const STAGE_HINTS = { python: "Starting Python", numpy: "Loading numpy", model: "Loading the model" };
 
@@ -12,6 +13,7 @@ export class AnswerView {
     this.prediction = root.getElementById("prediction");
     this.digit = root.getElementById("digit");
     this.confidence = root.getElementById("confidence");
+    this.verdict = root.getElementById("verdict");
     this.hint = root.getElementById("hint");
     this.error = root.getElementById("error");
     this.inputFigure = root.getElementById("input");
@@ -65,9 +67,10 @@ export class AnswerView {
     this.failed = false;
     this.error.hidden = true;
     this.error.textContent = "";
-    Object.assign(this.prediction.dataset, { state: "loading", digit: "" });
+    Object.assign(this.prediction.dataset, { state: "loading", digit: "", verdict: "", notDigit: "" });
     this.digit.textContent = "?";
     this.confidence.textContent = "";
+    this.verdict.textContent = "";
   }
 
   /** Loading progress: stage is "python" | "numpy" | "model", status "active" | "done". */
@@ -81,26 +84,36 @@ export class AnswerView {
   /** Model loaded and nothing to predict (empty pad). */
   showReady() {
     if (this.failed) return;
-    Object.assign(this.prediction.dataset, { state: "ready", digit: "", probs: "[]", strokes: "0" });
+    Object.assign(this.prediction.dataset, {
+      state: "ready", digit: "", probs: "[]", strokes: "0", verdict: "", notDigit: "",
+    });
     this.digit.textContent = "–";
     this.confidence.textContent = "";
+    this.verdict.textContent = "";
+    this.barList.dataset.verdict = "";
     this.hint.textContent = "Draw a digit from 0 to 9.";
     for (const bar of this.bars) this.#setBar(bar, 0, false);
     this.input28.dataset.pixels = "[]";
     this.inputContext.clearRect(0, 0, INPUT_SIZE, INPUT_SIZE);
   }
 
-  /** A prediction ({digit, probs[10], pixels[784]}, see runtime.js) computed from `strokes` finished strokes. */
-  showPrediction({ digit, probs, pixels }, strokes) {
+  /** A prediction ({digit, probs[10], notDigit, verdict, candidates, pixels[784]}, see runtime.js)
+   * computed from `strokes` finished strokes. */
+  showPrediction(answer, strokes) {
     if (this.failed) return;
+    const { digit, probs, notDigit, verdict, pixels } = answer;
     Object.assign(this.prediction.dataset, {
       state: "predicted",
       digit: String(digit),
       probs: JSON.stringify(probs),
       strokes: String(strokes),
+      verdict: verdict ?? "",
+      notDigit: notDigit === null ? "" : String(notDigit),
     });
     this.digit.textContent = String(digit);
     this.confidence.textContent = `${(probs[digit] * 100).toFixed(1)}%`;
+    this.verdict.textContent = verdictText(answer);
+    this.barList.dataset.verdict = verdict ?? "";
     this.hint.textContent = "";
     probs.forEach((p, i) => this.#setBar(this.bars[i], p, i === digit));
     drawModelInput(this.inputContext, pixels);
@@ -117,7 +130,8 @@ export class AnswerView {
   showError(message) {
     this.failed = true;
     this.prediction.dataset.state = "error";
-    this.prediction.dataset.digit = "";
+    Object.assign(this.prediction.dataset, { digit: "", verdict: "", notDigit: "" });
+    this.verdict.textContent = "";
     this.error.textContent = message;
     this.error.hidden = false;
     this.hint.textContent = "";

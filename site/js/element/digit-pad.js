@@ -287,6 +287,8 @@ export class DigitPadElement extends HTMLElement {
     this.#announce({
       digit: result.digit,
       probs: result.probs,
+      verdict: result.verdict,
+      notDigit: result.notDigit,
       strokes: this.#pad.strokes.slice(0, strokes).map((points) => points.map(([x, y]) => [x, y])),
       others: Object.fromEntries(Object.entries(result.others).map(([name, r]) => [name, answerOf(r)])),
     });
@@ -298,11 +300,11 @@ export class DigitPadElement extends HTMLElement {
     this.#state = "ready";
     this.#view.showReady();
     this.#overlay.clear();
-    if (announce) this.#announce({ digit: null, probs: [], strokes: [], others: {} });
+    if (announce) this.#announce({ digit: null, probs: [], verdict: null, notDigit: null, strokes: [], others: {} });
   }
 
-  #announce({ digit, probs, strokes, others }) {
-    this.#prediction = { digit, probs, verdict: null, number: null, strokes, model: this.#model.name, others };
+  #announce({ digit, probs, verdict, notDigit, strokes, others }) {
+    this.#prediction = { digit, probs, verdict, notDigit, number: null, strokes, model: this.#model.name, others };
     this.#emit("prediction", this.#prediction);
   }
 
@@ -327,9 +329,9 @@ export class DigitPadElement extends HTMLElement {
   }
 }
 
-/** {digit, probs} of a model's answer. */
-function answerOf({ digit, probs }) {
-  return { digit, probs };
+/** {digit, probs, verdict, notDigit, candidates} of a model's answer. */
+function answerOf({ digit, probs, verdict, notDigit, candidates }) {
+  return { digit, probs, verdict, notDigit, candidates };
 }
 
 if (!customElements.get("digit-pad")) customElements.define("digit-pad", DigitPadElement);

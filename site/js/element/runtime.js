@@ -13,6 +13,7 @@
 import { Calls } from "./calls.js";
 import { Inference } from "./inference.js";
 import { INK_BITMAP } from "./pad.js";
+import { answerFrom } from "./verdict.js";
 
 /** The site's root folder (this file is js/element/runtime.js in it). */
 const SITE_ROOT = new URL("../../", import.meta.url);
@@ -73,14 +74,6 @@ function sampleDrawing(size) {
   return { data: rgba, x: 0, y: 0, width: size, height: size };
 }
 
-/** Probabilities from logits (softmax, no temperature yet). */
-export function softmax(logits) {
-  const top = Math.max(...logits);
-  const exps = Array.from(logits, (z) => Math.exp(z - top));
-  const sum = exps.reduce((a, b) => a + b, 0);
-  return exps.map((e) => e / sum);
-}
-
 export class Runtime {
   constructor() {
     this.stages = new SharedStages();
@@ -134,7 +127,8 @@ export class Runtime {
       const [file, python] = await Promise.all([opened, this.python()]);
       const checked = await python.exports.check_model(file.model, file.inputs, file.outputs, name);
       if (!checked.ok) throw new PageError(checked.error);
-      const model = { name, inference, ...pick(checked, ["version", "feed", "fetch", "cam"]) };
+      const model = { name, inference, ...pick(checked, ["version", "feed", "fetch", "cam", "notDigit"]) };
+      model.calibration = JSON.parse(checked.calibration);
       await connect(python.drawings, model);
       this.loaded.set(name, model);
       // First runs allocate and fill caches: at start-up, not on the first stroke.
@@ -151,9 +145,10 @@ export class Runtime {
    * The prediction of each model in `models` (names of loaded models; the first is the
    * one asked) for a region of the RGBA ink bitmap ({data, x, y, width, height}, see
    * pad.js inkRegion: every inked pixel lies inside it): {digit (null: no ink), probs,
+   * notDigit, verdict, candidates (calibrated, see verdict.js answerFrom),
    * pixels (28x28 input in [0, 1]), cam ({data: Float32Array [10 * h * w], h, w} or
    * null), frame (where the input lies on the bitmap, see worker.py), others: {name:
-   * {digit, probs}} for the other models, ms: {preprocess, inference, companions}}. The
+   * {digit, probs, notDigit, verdict, candidates}} for the other models, ms: {preprocess, inference, companions}}. The
    * models run at the same time, each in its own worker. Without `centre`,
    * preprocessing centres the digit's box rather than its centre of mass.
    */
@@ -173,7 +168,7 @@ export class Runtime {
     if (prepared.pixels == null) {
       forget();
       const ms = { preprocess: prepared.ms, inference: 0, companions: 0 };
-      return { digit: null, probs: [], pixels: [], cam: null, frame: null, others: {}, ms };
+      return { digit: null, probs: [], notDigit: null, verdict: null, pixels: [], cam: null, frame: null, others: {}, ms };
     }
     const [first, ...rest] = await Promise.all(answers);
     return {
@@ -214,7 +209,7 @@ async function startPyWorker() {
 /** From now on every input Python prepares for `model` goes straight to its worker, on a port of their own. */
 async function connect(drawings, model) {
   const { port1, port2 } = new MessageChannel();
-  const fetches = model.cam ? [model.fetch, model.cam] : [model.fetch];
+  const fetches = [model.fetch, model.cam, model.notDigit].filter(Boolean);
   await model.inference.listen(port1, model.feed, fetches);
   await drawings.call({ type: "connect", name: model.name, port: port2 }, [port2]);
 }
@@ -243,14 +238,15 @@ function onBitmap(frame, region) {
   return [row0 + region.y, col0 + region.x, rowScale, colScale];
 }
 
-/** One model's answer from its outputs ({outputs, ms}, see Inference.result): {name, digit, probs, cam, ms}. */
-function classify({ name, fetch, cam: camOutput }, { outputs, ms }) {
-  const probs = softmax(outputs[fetch].data);
-  const digit = probs.indexOf(Math.max(...probs));
+/** One model's answer from its outputs ({outputs, ms}, see Inference.result): {name, digit,
+ * probs, notDigit, verdict, candidates (see verdict.js answerFrom), cam, ms}. */
+function classify({ name, fetch, cam: camOutput, notDigit: notDigitOutput, calibration }, { outputs, ms }) {
+  const notDigitLogit = notDigitOutput ? outputs[notDigitOutput].data[0] : null;
+  const answer = answerFrom(outputs[fetch].data, notDigitLogit, calibration);
   let cam = null;
   if (camOutput) {
     const [, , h, w] = outputs[camOutput].dims;
     cam = { data: outputs[camOutput].data, h, w };
   }
-  return { name, digit, probs, cam, ms };
+  return { name, ...answer, cam, ms };
 }

@@ -86,6 +86,12 @@ button:hover { border-color: var(--accent); }
 #prediction { display: flex; align-items: baseline; gap: 12px; min-height: 72px; }
 .digit { font-size: 64px; font-weight: 700; line-height: 1; }
 .confidence { font-size: 21px; color: var(--muted); }
+#prediction { flex-wrap: wrap; }
+.verdict { flex-basis: 100%; font-size: 18px; font-weight: 600; min-height: 1.3em; }
+#prediction[data-verdict="not-digit"] .digit,
+#prediction[data-verdict="not-digit"] .confidence { color: var(--muted); opacity: 0.45; }
+.bars[data-verdict="not-digit"] .fill { opacity: 0.3; }
+.bars[data-verdict="not-digit"] li.top .fill { background: var(--bar); }
 #prediction[data-state="loading"] .digit,
 #prediction[data-state="error"] .digit { color: var(--line); }
 

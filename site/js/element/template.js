@@ -22,9 +22,11 @@ TEMPLATE.innerHTML = `
   </section>
   <section class="answer-column" aria-label="Prediction">
     <div id="error" class="error" part="error" role="alert" hidden></div>
-    <div id="prediction" data-state="loading" data-digit="" data-probs="[]" data-strokes="0" aria-live="polite">
+    <div id="prediction" data-state="loading" data-digit="" data-probs="[]" data-strokes="0" data-verdict=""
+         data-not-digit="" aria-live="polite">
       <span class="digit" id="digit" part="digit">?</span>
       <span class="confidence" id="confidence" part="confidence"></span>
+      <span class="verdict" id="verdict" part="verdict"></span>
     </div>
     <p id="hint" class="hint">Loading…</p>
     <ol id="bars" class="bars" part="bars" aria-label="Probability of each digit"></ol>
