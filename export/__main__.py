@@ -20,21 +20,18 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from export import gallery, gradcam
+from export import gallery, gradcam, rejection_card
 from export.onnx_io import (
     FORMAT_VERSION,
     INPUT,
     OUTPUT,
-    add_metadata,
-    all_logits,
     export,
     metadata,
-    read_metadata,
     run,
     session,
     verify,
 )  # fmt: skip
-from train import drawings, mnist, nondigits, pendigits, preprocess, rejection, render, unipen
+from train import drawings, mnist, pendigits, preprocess, render, unipen
 from train.engine import predict_logits
 from train.evaluate import evaluate, fit_temperature
 from train.models import from_checkpoint, parameter_count
@@ -120,26 +117,6 @@ def unipen_figures(sess, digits: list[unipen.UnipenDigit], left_out: dict | None
     return figures
 
 
-def rejection_figures(sess, onnx_path: Path, args: argparse.Namespace, test_inputs, test_labels) -> dict:
-    """Calibrate on validation drawings and choose the "not a digit" method (train/rejection.py),
-    write the calibration into the ONNX metadata, and score it: held-out drawings, MNIST test."""
-    calibration, compared = rejection.choose(sess, args.pendigits, args.unipen)
-    add_metadata(onnx_path, calibration.metadata())
-    test_logits = all_logits(sess, test_inputs)
-    found = rejection.verdict(test_logits, calibration)
-    right = rejection.digit_probabilities(test_logits, calibration.temperature).argmax(1) == test_labels
-    return {
-        "method": calibration.method,
-        "calibration": calibration.metadata(),
-        "chosen_on": "validation drawings: pendigits writers 21-25 and UNIPEN's validation writers' digits, their "
-        "letters and symbols, validation-seeded shapes (python -m train.rejection)",
-        "validation": compared,
-        "held_out": rejection.held_out_figures(sess, calibration, args.pendigits, args.unipen),
-        "mnist_test": {"count": len(test_labels), **rejection.verdict_rates(found),
-                       "accuracy_counting_rejected_as_errors": float((right & (found != "not-digit")).mean())},
-    }  # fmt: skip
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     checkpoint_path = Path(args.checkpoint or f"checkpoints/{args.model}.pt")
@@ -208,11 +185,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {args.left_out} was not trained with --unipen-exclude", file=sys.stderr)
             return 2
         card["unipen"] = unipen_figures(sess, unipen.load(args.unipen), left_out)
-    if pendigits.resolve_path(args.pendigits) and nondigits.resolve_path(args.unipen):
-        card["rejection"] = rejection_figures(sess, onnx_path, args, test_inputs, test_labels.astype(np.int64))
-        blob = onnx_path.read_bytes()  # the calibration is in its metadata now
-        card["onnx"].update(bytes=len(blob), sha256=hashlib.sha256(blob).hexdigest(), metadata=read_metadata(onnx_path))
-    card["data"]["credits"] = [*DATA_CREDITS, nondigits.CREDIT]
+    card["data"]["credits"] = list(DATA_CREDITS)
+    if rejection_card.available(args.pendigits, args.unipen):  # the calibration and the verdict's thresholds
+        figures = rejection_card.rejection_figures(onnx_path, test_inputs, test_labels.astype(np.int64),
+                                                   args.pendigits, args.unipen)  # fmt: skip
+        rejection_card.add_to_card(card, onnx_path, figures)
     if args.notes:
         card.update(json.loads(Path(args.notes).read_text()))
     card_path = out / f"{args.model}.json"

@@ -176,7 +176,7 @@ def digit_drawings(split: str, pendigits_dir: str | None = None, unipen_dir: str
     strokes = [d.on_pad(BITMAP_SIZE, BITMAP_SIZE) for d in pen] + [d.on_pad() for d in written]
     labels = np.array([d.label for d in pen] + [d.label for d in written], dtype=np.int64)
     names = [f"pendigits {d.writer}" for d in pen] + [f"unipen {d.institution}" for d in written]
-    return Drawings(normalize(drawings.drawn_images(strokes))[:, None], labels, names)
+    return Drawings(normalize(drawings.drawn_images(strokes)), labels, names)
 
 
 def non_digit_drawings(split: str, unipen_dir: str | None = None) -> Drawings:
@@ -187,7 +187,7 @@ def non_digit_drawings(split: str, unipen_dir: str | None = None) -> Drawings:
     made = letters + nondigits.shapes(SHAPES_PER_SPLIT, split, rows)
     images = drawings.drawn_images([n.on_pad() for n in made])
     names = [f"letter {n.what}" if n.kind == "letter" else n.kind for n in made]
-    return Drawings(normalize(images)[:, None], np.full(len(made), -1, dtype=np.int64), names)
+    return Drawings(normalize(images), np.full(len(made), -1, dtype=np.int64), names)
 
 
 def choose(sess, pendigits_dir: str | None = None, unipen_dir: str | None = None) -> tuple[Calibration, dict]:

@@ -306,3 +306,30 @@ def test_card_page_names_only_files_in_dist_by_relative_urls(dist: Path):
     absolute = re.compile(r"""(https?:)?//[\w.-]+\.\w|(src|href)=["']/""")  # js/ and css/: test_build.py
     for number, line in enumerate(html.splitlines(), 1):
         assert not absolute.search(line), f"card.html:{number}: {line.strip()}"
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_the_rejection_figures_are_shown_for_each_model(card_page, dist: Path, model: str):
+    page = card_page.page
+    show(page, model)
+    figures = read_card(dist, model)["rejection"]
+    caught = page.locator("#rejection-caught")
+    assert float(caught.get_attribute("data-value")) == figures["held_out"]["non_digits"]["not-digit"]
+    text = page.inner_text("#rejection")
+    assert f"{figures['held_out']['digits']['accepted_accuracy']:.2%}" in text
+    assert "counting the" in text and "as errors" in text
+    curve = page.locator("#coverage-accuracy svg.coverage circle")
+    assert curve.count() == len(figures["held_out"]["coverage_accuracy"])
+    bins = [b for b in figures["held_out"]["calibration"]["bins"] if b["count"]]
+    assert page.locator("#reliability-drawings svg .bin").count() == len(bins)
+
+
+def test_a_card_without_rejection_figures_says_the_page_shows_plain_probabilities(browser, base_url, dist: Path):
+    card = read_card(dist, "cnn")
+    card.pop("rejection", None)
+    session = open_with(browser, base_url, "models/cnn.json", status=200, body=json.dumps(card))
+    try:
+        assert wait_card(session.page) == "ready", session.page.inner_text("#card-error")
+        assert "plain probabilities" in session.page.inner_text("#rejection")
+    finally:
+        session.context.close()
