@@ -7,6 +7,7 @@ the training split with a fixed seed); the test split is not touched here.
 from __future__ import annotations
 
 import argparse
+import json
 import shlex
 import sys
 import time
@@ -19,6 +20,7 @@ import torch
 from train import drawings, mnist, models, nondigits, pendigits, render, unipen
 from train.augment import NONE, Augmentation
 from train.engine import fit, to_tensor
+from train.from_onnx import cnn_from_onnx
 from train.models import build, parameter_count
 from train.render import BITMAP_SIZE
 from train.strokes import StrokeDistortion, distort
@@ -111,6 +113,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--out", default="checkpoints", help="folder for <model>.pt")
     p.add_argument("--init", help="start from this checkpoint's weights (fine-tuning); its command and time are kept")
     p.add_argument(
+        "--init-onnx",
+        help="cnn: start from an exported model (e.g. site/models/cnn.onnx, whose checkpoint is gone), its batch "
+        "norms folded and frozen (train/from_onnx.py); the command and time of its card (<model>.json) are kept",
+    )  # fmt: skip
+    p.add_argument(
         "--teacher", action="append", default=[],
         help="a checkpoint to distil (repeat for several): train on their mean probabilities instead of the labels",
     )  # fmt: skip
@@ -142,6 +149,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         p.error("--unipen-exclude, --unipen-drop and --unipen-fold change the UNIPEN digits: give --unipen-repeat")
     if args.non_digits and args.model != "cnn":
         p.error("--non-digits: the MLP has no 'not a digit' output")
+    if args.init and args.init_onnx:
+        p.error("--init and --init-onnx exclude each other")
+    if args.init_onnx and args.model != "cnn":
+        p.error("--init-onnx rebuilds a CNN")
     if args.pen_fold and args.pen_validation_too:
         p.error("--pen-fold and --pen-validation-too exclude each other")
     for key, value in DEFAULTS[args.model].items():
@@ -317,6 +328,14 @@ def main(argv: list[str] | None = None) -> int:
         if parent["options"].get("classes", 10) < options.get("classes", 10):
             state = models.widened(state, model)
         model.load_state_dict(state)
+    if args.init_onnx:
+        if options.get("width", 24) != cnn_from_onnx(args.init_onnx).features[0][0].out_channels:
+            print(f"error: {args.init_onnx} is not a CNN of width {args.width}", file=sys.stderr)
+            return 2
+        model = cnn_from_onnx(args.init_onnx, options.get("classes", 10))
+        card = json.loads(Path(args.init_onnx).with_suffix(".json").read_text())
+        parent = {"command": card["commands"]["train"], "train_seconds": card["training"]["seconds"],
+                  "history": card["training"]["history"]}  # fmt: skip
     teachers = [models.load(path) for path in args.teacher]
     aug = augmentation(args)
     print(f"{args.model}: {parameter_count(model):,} parameters, augmentation {asdict(aug)}", file=sys.stderr)
@@ -324,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
     best, history = fit(
         model, train, val, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
         schedule=args.schedule, aug=aug, seed=args.seed, max_batches=5 if args.dry_run else None, pen_val=pen_val,
-        teachers=teachers, temperature=args.temperature, ema=args.ema,
+        teachers=teachers, temperature=args.temperature, ema=args.ema, freeze_bn=bool(args.init_onnx),
     )  # fmt: skip
     seconds = time.time() - start
     command = shlex.join(["python", "-m", "train", *(sys.argv[1:] if argv is None else argv)])

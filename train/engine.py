@@ -110,6 +110,7 @@ def fit(
     teachers: list[nn.Module] | None = None,
     temperature: float = 1.0,
     ema: float = 0.0,
+    freeze_bn: bool = False,
 ) -> tuple[dict, History]:
     """Train; return the best validation state dict and the per-epoch history.
 
@@ -119,7 +120,8 @@ def fit(
     network learns what several agree on) instead of its label, both softened by
     `temperature`. With `ema` > 0 the network scored and kept is the exponential
     moving average of the weights (and batch-norm statistics) over the steps, with
-    that decay per step, rather than the weights of the last step.
+    that decay per step, rather than the weights of the last step. With `freeze_bn` the
+    batch norms keep their statistics (e.g. a network rebuilt from ONNX, train/from_onnx.py).
     """
     for teacher in teachers or []:
         teacher.eval()
@@ -141,6 +143,10 @@ def fit(
     start = time.time()
     for epoch in range(1, epochs + 1):
         model.train()
+        if freeze_bn:
+            for module in model.modules():
+                if isinstance(module, nn.BatchNorm2d):
+                    module.eval()
         order = torch.randperm(len(images), generator=generator)
         total_loss = total_correct = seen = 0
         for b in range(batches):
