@@ -151,3 +151,14 @@ def test_a_ten_output_base_widens_to_eleven_keeping_its_digits():
     x = torch.from_numpy(fixed_inputs())
     with torch.no_grad():
         assert torch.allclose(wide(x)[:, :10], base(x), atol=1e-6)
+
+
+def test_a_cnn_rebuilt_from_its_onnx_file_computes_the_same_logits(exported):
+    from train.from_onnx import cnn_from_onnx
+
+    _, path = exported
+    inputs = fixed_inputs()
+    rebuilt = cnn_from_onnx(path)
+    with torch.no_grad():
+        logits = rebuilt(torch.from_numpy(inputs)).numpy()
+    assert np.abs(logits - all_logits(session(path), inputs)).max() <= 1e-4

@@ -29,7 +29,7 @@ def cnn_from_onnx(path: str | os.PathLike, classes: int = 10) -> CNN:
     state = model.state_dict()
     for block in CONVS:
         conv = weights[f"body.{block}.0.weight"]
-        bias = weights[f"body.{block}.0.weight_bias"]
+        bias = weights.get(f"body.{block}.0.weight_bias", torch.zeros(conv.shape[0]))  # absent when it folded to 0
         bn = model.features[int(block)][1]
         state[f"features.{block}.0.weight"] = conv
         state[f"features.{block}.1.weight"] = torch.ones_like(bias)

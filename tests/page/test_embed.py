@@ -77,7 +77,8 @@ def test_each_element_predicts_what_is_drawn_on_it(host):
         assert detail["digit"] == digit and detail["model"] == model
         probs = np.asarray(detail["probs"])
         assert probs.shape == (10,) and probs.sum() == pytest.approx(1, abs=1e-6) and probs.argmax() == digit
-        assert detail["verdict"] is None and detail["number"] is None and detail["others"] == {}
+        assert detail["verdict"] in ("digit", "unsure") and 0 <= detail["notDigit"] < 0.5  # both are calibrated
+        assert detail["number"] is None and detail["others"] == {}
         assert len(detail["strokes"]) == 1 and all(0 <= v <= 280 for point in detail["strokes"][0] for v in point)
         assert page.evaluate(f"document.getElementById('{element}').prediction") == detail
         assert page.evaluate(f"document.getElementById('{element}').state") == "predicted"
@@ -94,7 +95,8 @@ def test_undo_and_clear_methods(host):
     page.evaluate("document.getElementById('left').clear()")
     pad.wait_empty()
     assert events(page, "prediction", "left")[-1]["detail"] == {
-        "digit": None, "probs": [], "verdict": None, "number": None, "strokes": [], "model": "cnn", "others": {},
+        "digit": None, "probs": [], "verdict": None, "notDigit": None, "number": None, "strokes": [], "model": "cnn",
+        "others": {},
     }  # fmt: skip
     assert page.evaluate("document.getElementById('left').state") == "ready"
     page.evaluate("document.getElementById('left').undo()")  # nothing left to undo: nothing happens
