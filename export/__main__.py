@@ -21,16 +21,7 @@ import numpy as np
 import torch
 
 from export import gallery, gradcam, rejection_card
-from export.onnx_io import (
-    FORMAT_VERSION,
-    INPUT,
-    OUTPUT,
-    export,
-    metadata,
-    run,
-    session,
-    verify,
-)  # fmt: skip
+from export.onnx_io import FORMAT_VERSION, INPUT, OUTPUT, export, metadata, run, session, verify
 from train import drawings, mnist, pendigits, preprocess, render, unipen
 from train.engine import predict_logits
 from train.evaluate import evaluate, fit_temperature

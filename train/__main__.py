@@ -329,10 +329,10 @@ def main(argv: list[str] | None = None) -> int:
             state = models.widened(state, model)
         model.load_state_dict(state)
     if args.init_onnx:
-        if options.get("width", 24) != cnn_from_onnx(args.init_onnx).features[0][0].out_channels:
+        model = cnn_from_onnx(args.init_onnx, options.get("classes", 10))
+        if model.features[0][0].out_channels != args.width:
             print(f"error: {args.init_onnx} is not a CNN of width {args.width}", file=sys.stderr)
             return 2
-        model = cnn_from_onnx(args.init_onnx, options.get("classes", 10))
         card = json.loads(Path(args.init_onnx).with_suffix(".json").read_text())
         parent = {"command": card["commands"]["train"], "train_seconds": card["training"]["seconds"],
                   "history": card["training"]["history"]}  # fmt: skip

@@ -70,19 +70,21 @@ def check_agrees(shown: dict, expected: dict, words: str) -> None:
     assert WORDS[shown["verdict"]] in words, (shown["verdict"], words)
 
 
-def held_out_shapes() -> list[nondigits.NonDigit]:
-    made = nondigits.shapes(SHAPES_PER_KIND * len(nondigits.SHAPES), "held-out")
-    return made
+def caught_in_the_page(pad, model, made: list[nondigits.NonDigit], what: str) -> tuple[float, list]:
+    """Each non-digit replayed and checked against CPython: (share called "not a digit", (what, verdict) each)."""
+    found = []
+    for item in made:
+        shown, expected, words = replay(pad, model, item.on_pad())
+        check_agrees(shown, expected, words)
+        found.append((item.what, shown["verdict"]))
+    caught = float(np.mean([v == "not-digit" for _, v in found]))
+    print(f"{what}: {caught:.0%} not a digit; " + ", ".join(f"{k} {v}" for k, v in found))
+    return caught, found
 
 
 def test_held_out_shapes_are_not_digits_in_the_page(pad, model):
-    found = []
-    for shape in held_out_shapes():
-        shown, expected, words = replay(pad, model, shape.on_pad())
-        check_agrees(shown, expected, words)
-        found.append((shape.kind, shown["verdict"]))
-    caught = np.mean([v == "not-digit" for _, v in found])
-    print(f"shapes: {caught:.0%} not a digit; " + ", ".join(f"{k} {v}" for k, v in found))
+    shapes = nondigits.shapes(SHAPES_PER_KIND * len(nondigits.SHAPES), "held-out")
+    caught, found = caught_in_the_page(pad, model, shapes, "shapes")
     assert caught >= MIN_SHAPES_CAUGHT, found
 
 
@@ -99,13 +101,7 @@ def letters() -> list[nondigits.NonDigit]:
 
 
 def test_held_out_letters_are_not_digits_in_the_page(pad, model, letters):
-    found = []
-    for letter in letters:
-        shown, expected, words = replay(pad, model, letter.on_pad())
-        check_agrees(shown, expected, words)
-        found.append((letter.what, shown["verdict"]))
-    caught = np.mean([v == "not-digit" for _, v in found])
-    print(f"letters: {caught:.0%} not a digit; " + ", ".join(f"{k} {v}" for k, v in found))
+    caught, found = caught_in_the_page(pad, model, letters, "letters")
     assert caught >= MIN_LETTERS_CAUGHT, found
 
 
