@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from bench.pagekit import Pad, open_page, wait_ready
-from export.onnx_io import run, session
-from train import preprocess
+from export.onnx_io import read_metadata, run, session
+from train import preprocess, rejection
 
 pytestmark = pytest.mark.e2e
 
@@ -27,10 +27,13 @@ def scaled(strokes, box):
 
 
 def offline_probs(model: str, image: np.ndarray) -> np.ndarray:
-    """The shipped model's softmax, by onnxruntime in CPython, for a 28x28 input in [0, 1]."""
-    logits = run(session(ROOT / "site" / "models" / f"{model}.onnx"), preprocess.normalize(image))[0]
-    exps = np.exp(logits - logits.max())
-    return exps / exps.sum()
+    """The shipped model's calibrated probabilities (its metadata's temperature, as the page applies it),
+    by onnxruntime in CPython, for a 28x28 input in [0, 1]."""
+    path = ROOT / "site" / "models" / f"{model}.onnx"
+    calibration = rejection.Calibration.from_metadata(read_metadata(path))
+    temperature = calibration.temperature if calibration else 1.0
+    logits = run(session(path), preprocess.normalize(image))
+    return rejection.digit_probabilities(logits, temperature)[0]
 
 
 @pytest.fixture
