@@ -26,6 +26,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from webapp import csp, icons, manifest, precache
+
 ROOT = Path(__file__).resolve().parent
 SITE = ROOT / "site"
 DIST = ROOT / "dist"
@@ -59,6 +61,8 @@ MIME_TYPES = {
     ".whl": "application/octet-stream",
     ".zip": "application/zip",
     ".py": "text/x-python",
+    ".webmanifest": "application/manifest+json",
+    ".png": "image/png",
 }
 FINGERPRINT_FILE = ".build-fingerprint"
 # How the tests and the benchmark start Chromium: headless, and nothing that phones home.
@@ -240,11 +244,23 @@ def build(models: Path = DEFAULT_MODELS) -> Path:
         log(f"WARNING: no .onnx model in {models}: the page will say that its model failed to load. "
             f"Export one (see README) or pass --models DIR.")  # fmt: skip
     (staging / FINGERPRINT_FILE).write_text(fingerprint(models) + "\n")
+    listing = write_web_app(staging)
     shutil.rmtree(DIST, ignore_errors=True)
     staging.rename(DIST)
     size = sum(p.stat().st_size for p in DIST.rglob("*") if p.is_file())
-    log(f"wrote {shown(DIST)}/ ({size / 1e6:.1f} MB, models: {', '.join(p.name for p in found) or 'none'})")
+    log(f"wrote {shown(DIST)}/ ({size / 1e6:.1f} MB, models: {', '.join(p.name for p in found) or 'none'}; "
+        f"version {listing['version']}, {len(listing['files'])} files precached)")  # fmt: skip
     return DIST
+
+
+def write_web_app(folder: Path) -> dict:
+    """What makes the site installable (icons, manifest) and work offline (the precache list, also
+    written into sw.js): last, because the list hashes every other file. Returns the list."""
+    (folder / "icons").mkdir(exist_ok=True)
+    for icon in icons.ICONS:
+        (folder / "icons" / icon.name).write_bytes(icons.icon_png(icon))
+    (folder / "manifest.webmanifest").write_text(json.dumps(manifest.manifest(), indent=1) + "\n")
+    return precache.write(folder)
 
 
 def build_if_needed(models: Path = DEFAULT_MODELS) -> Path:
@@ -257,9 +273,15 @@ def build_if_needed(models: Path = DEFAULT_MODELS) -> Path:
 # --- serving ----------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=64)
+def page_policy(path: Path, mtime_ns: int) -> str | None:
+    """The Content Security Policy a page states in its <meta> (cached per file version)."""
+    return csp.policy_of(path.read_text(errors="replace"))
+
+
 class DistHandler(http.server.SimpleHTTPRequestHandler):
-    """Static files with the right wasm/module types and (unless `isolation` is off) the
-    cross-origin isolation headers."""
+    """Static files with the right wasm/module types, the pages' Content Security Policy as a
+    header and (unless `isolation` is off) the cross-origin isolation headers."""
 
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
     quiet = False
@@ -269,7 +291,22 @@ class DistHandler(http.server.SimpleHTTPRequestHandler):
         for name, value in ISOLATION_HEADERS.items() if self.isolation else ():
             self.send_header(name, value)
         self.send_header("Cache-Control", "no-cache")  # revalidate: a rebuilt dist is seen at once
+        policy = self.policy()
+        if policy:
+            self.send_header("Content-Security-Policy", policy)
         super().end_headers()
+
+    def policy(self) -> str | None:
+        """A page's own policy (its <meta>); for any other file that of the nearest index.html
+        above it, which only a worker script heeds (a dedicated worker started from a URL gets
+        its policy from its own response, not from the page that starts it)."""
+        path = Path(self.translate_path(self.path))
+        page = path / "index.html" if path.is_dir() else path
+        if page.suffix != ".html":
+            root = Path(self.directory)
+            folders = [f for f in path.parents if f == root or root in f.parents]
+            page = next((f / "index.html" for f in folders if (f / "index.html").is_file()), root / "index.html")
+        return page_policy(page, page.stat().st_mtime_ns) if page.is_file() else None
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 (the base class's name)
         if not self.quiet:

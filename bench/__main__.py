@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project root, for build.py
 import build  # noqa: E402
-from bench import costs, drawing, elements, loads  # noqa: E402
+from bench import costs, drawing, elements, loads, offline  # noqa: E402
 
 STAGE_MARKS = [f"digit-pad:{stage}:done" for stage in ("python", "numpy", "model")]
 GOALS = {"ratio": 1.05, "pad_ms": 300, "median_ms": 5, "p95_ms": 16, "task_ms": 50, "gradcam_ms": 10}
@@ -46,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="predictions timed on each <digit-pad> of the host pages with one and three "
                         "elements (0: skip those pages)")  # fmt: skip
     parser.add_argument("--elements-only", action="store_true", help="only the host pages with one and three elements")
+    parser.add_argument("--offline-only", action="store_true",
+                        help="only the first, second and offline visits of a returning visitor")  # fmt: skip
     parser.add_argument("--json", type=Path, help="also write the raw figures to this file")
     args = parser.parse_args(argv)
 
@@ -64,11 +66,15 @@ def main(argv: list[str] | None = None) -> int:
     figures, raw = {}, {}
     try:
         with sync_playwright() as playwright:
-            if not args.elements_only:
+            print("a first, a second and an offline visit in one profile…", flush=True)
+            figures["offline"] = offline.measure(playwright, chromium, build.DIST, build.CHROMIUM_ARGS)
+            if args.offline_only:
+                pass
+            elif not args.elements_only:
                 folders.append(loads.reference_site(build.DIST))
                 page_url, reference_url = served(build.DIST), served(folders[-1])
                 figures, raw = measure_page(playwright, chromium, page_url, reference_url, args)
-            if args.element_predictions:
+            if args.element_predictions and not args.offline_only:
                 folders.append(elements.host_site(build.DIST))
                 urls = {"isolated": served(folders[-1]), "no isolation": served(folders[-1], isolation=False)}
                 print(f"loading host pages with one and three <digit-pad> elements, with and without isolation, "
@@ -255,6 +261,9 @@ def report(f: dict) -> None:
     if "elements" in f:
         print()
         report_elements(f["elements"])
+    if "offline" in f:
+        print()
+        offline.report(f["offline"])
 
 
 def report_page(f: dict) -> None:

@@ -5,7 +5,10 @@
  * 1. Says in the page, in plain words, when it was opened from a file: in place of the
  *    element, as a #prediction in state error holding the #error message (the page's
  *    test contract). What else a browser lacks (WebAssembly, workers), the element says.
- * 2. Cross-origin isolation: build.py's server sends the COOP/COEP headers itself.
+ * 2. Installs sw.js, the service worker that keeps the site for offline use (it stores
+ *    the build on the first visit). Where the page is already isolated it waits until
+ *    the element is ready, so that storing the build does not slow the first start.
+ * 3. Cross-origin isolation: build.py's server sends the COOP/COEP headers itself.
  *    Static hosts that cannot (GitHub Pages, buckets, `python -m http.server`) get them
  *    from sw.js, a service worker that adds them to every response of this origin; it
  *    needs one reload to take effect, done here once. The page also works without
@@ -50,13 +53,20 @@
       );
       return Promise.resolve("stop");
     }
-    if (window.crossOriginIsolated || !("serviceWorker" in navigator) || !window.isSecureContext) {
+    if (!("serviceWorker" in navigator) || !window.isSecureContext) {
       sessionStorage.removeItem(RELOAD_FLAG);
-      return Promise.resolve("go");
+      return Promise.resolve("go"); // plain http on a LAN address: no offline, no isolation
     }
-    if (sessionStorage.getItem(RELOAD_FLAG)) {
-      // Reloaded once already and still not isolated: go on without isolation.
+    if (window.crossOriginIsolated || sessionStorage.getItem(RELOAD_FLAG)) {
+      // Isolated already (by the server, or by sw.js), or reloaded once and still not
+      // isolated: go on, and keep the site for offline use once the element is ready.
       sessionStorage.removeItem(RELOAD_FLAG);
+      var install = function () {
+        // Once it controls the page, the browser itself looks for a new sw.js on each visit.
+        if (!navigator.serviceWorker.controller) navigator.serviceWorker.register("sw.js").catch(function () {});
+      };
+      document.addEventListener("digit-pad:ready", install, { once: true });
+      document.addEventListener("digit-pad:error", install, { once: true });
       return Promise.resolve("go");
     }
     return navigator.serviceWorker
@@ -72,6 +82,10 @@
               return;
             }
             var pending = registration.installing || registration.waiting || registration.active;
+            if (!pending || pending.state === "redundant") {
+              resolve("go"); // the install failed (a file could not be stored): run without it
+              return;
+            }
             pending.addEventListener("statechange", reloadWhenActive, { once: true });
           }
           reloadWhenActive();

@@ -1,0 +1,104 @@
+"""Offline: bytes the server sends on a first and a second visit, and time to ready with the
+server stopped and the browser offline (one persistent profile, as a returning visitor).
+
+Bytes are counted where they leave the server (headers and bodies, every request of the
+page, its workers and sw.js), so nothing the browser answers from a cache is counted."""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+import build
+from bench import loads
+
+STORE_TIMEOUT_MS = 180_000
+
+
+class Counting(build.DistHandler):
+    """build.py's handler, counting what it writes to the socket."""
+
+    quiet = True
+    sent = [0, 0]  # [bytes, requests], shared by the server's threads
+    lock = threading.Lock()
+
+    def setup(self) -> None:
+        super().setup()
+        handler, raw = self, self.wfile
+
+        class Writer:
+            def write(self, data) -> int:
+                with handler.lock:
+                    handler.sent[0] += len(data)
+                return raw.write(data)
+
+            def __getattr__(self, name):
+                return getattr(raw, name)
+
+        self.wfile = Writer()
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        with self.lock:
+            self.sent[1] += 1
+        super().send_response(code, message)
+
+
+def visit(context, url: str, stored: bool) -> float:
+    """Loads the page, waits until ready (and, on the first visit, until sw.js has stored the
+    site); returns the digit-pad:ready mark in ms."""
+    page = context.pages[0] if context.pages else context.new_page()
+    page.goto(url)
+    page.wait_for_function(loads.PAGE_READY, timeout=loads.TIMEOUT_MS)
+    error = page.evaluate(loads.PAGE_ERROR)
+    if error:
+        raise RuntimeError(f"the page failed to load: {error}")
+    if stored:
+        page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=STORE_TIMEOUT_MS)
+    return page.evaluate("performance.getEntriesByName('digit-pad:ready')[0]?.startTime ?? null")
+
+
+def measure(playwright, chromium: str, dist: Path, args: list[str]) -> dict:
+    """{first, second: {bytes, requests, ready_ms}, offline_ready_ms, precache_bytes}."""
+    handler = type("Handler", (Counting,), {"sent": [0, 0]})
+    server = build.DistServer(("127.0.0.1", 0), functools.partial(handler, directory=str(dist)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    profile = Path(tempfile.mkdtemp(prefix="digit-pad-offline-"))
+    figures = {}
+    launch = functools.partial(
+        playwright.chromium.launch_persistent_context, str(profile), executable_path=chromium, args=args, headless=True
+    )
+    try:
+        for visit_name, stored in (("first", True), ("second", False)):
+            handler.sent[:] = [0, 0]
+            context = launch()
+            try:
+                ready = visit(context, url, stored)
+            finally:
+                context.close()
+            figures[visit_name] = {"bytes": handler.sent[0], "requests": handler.sent[1], "ready_ms": ready}
+        server.shutdown()
+        server.server_close()
+        context = launch(offline=True)
+        try:
+            figures["offline_ready_ms"] = visit(context, url, False)
+        finally:
+            context.close()
+    finally:
+        server.server_close()
+        shutil.rmtree(profile, ignore_errors=True)
+    figures["precache_bytes"] = sum(p.stat().st_size for p in dist.rglob("*") if p.is_file())
+    return figures
+
+
+def report(f: dict) -> None:
+    first, second = f["first"], f["second"]
+    print("a returning visitor (bench/offline.py: bytes the server sent, headers included)")
+    print(f"  first visit, until sw.js has stored the site: {first['bytes'] / 1e6:8.2f} MB in {first['requests']} "
+          f"responses, ready at {first['ready_ms'] / 1000:.2f} s")  # fmt: skip
+    print(f"  second visit:  {second['bytes']:,} bytes in {second['requests']} responses (sw.js update check), "
+          f"ready at {second['ready_ms'] / 1000:.2f} s")  # fmt: skip
+    print(f"  offline (server stopped, browser offline): ready at {f['offline_ready_ms'] / 1000:.2f} s")

@@ -1,0 +1,62 @@
+/* Tells the person when a new version of the site is ready, and asks the browser to keep
+ * the stored site (navigator.storage.persist()).
+ *
+ * sw.js stores a new deploy in the background but does not take over while a page of the
+ * old one runs (its files would change under it). Once stored, this page shows "A new
+ * version is ready: reload"; the button lets the new worker take over, then reloads.
+ * On pages without preflight.js (the model card, the embedding guide) it also installs
+ * sw.js, so that any first page keeps the site for offline use. */
+
+const NOTICE_ID = "update-notice";
+
+function showNotice(activate) {
+  if (document.getElementById(NOTICE_ID)) return;
+  const notice = document.createElement("div");
+  notice.id = NOTICE_ID;
+  notice.className = "update-notice";
+  notice.setAttribute("role", "status");
+  notice.append("A new version is ready: ");
+  const button = document.createElement("button");
+  button.type = "button";
+  button.textContent = "reload";
+  button.addEventListener("click", activate);
+  notice.append(button);
+  document.body.append(notice);
+}
+
+/** Shows the notice once `worker` (a new version) has been stored and waits. */
+function offer(worker) {
+  const ready = () => {
+    if (worker.state !== "installed" || !navigator.serviceWorker.controller) return false;
+    showNotice(() => {
+      navigator.serviceWorker.addEventListener("controllerchange", () => location.reload(), { once: true });
+      worker.postMessage({ type: "digit-pad:activate" });
+    });
+    return true;
+  };
+  if (!ready()) worker.addEventListener("statechange", ready);
+}
+
+function watch(registration) {
+  if (registration.waiting) offer(registration.waiting);
+  registration.addEventListener("updatefound", () => registration.installing && offer(registration.installing));
+  // A tab left open for days: look for a new deploy when it is shown again.
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") registration.update().catch(() => {});
+  });
+}
+
+async function start() {
+  if (!("serviceWorker" in navigator) || !window.isSecureContext) return;
+  const container = navigator.serviceWorker;
+  const registration =
+    (await container.getRegistration()) ?? (window.digitPadPreflight ? null : await container.register("sw.js"));
+  if (registration) watch(registration);
+  else container.ready.then(watch); // preflight.js installs it once the element is ready
+  await container.ready;
+  navigator.storage?.persist?.().catch(() => {}); // stored site: not evicted under storage pressure
+}
+
+start().catch(() => {
+  // no service worker here (e.g. blocked by the browser's settings): the site runs online
+});

@@ -1,0 +1,58 @@
+"""What the service worker stores on the first visit: every file of dist/ the site can
+show, with its size and Subresource Integrity hash, under a version that changes
+exactly when a file's content does.
+
+The version is a digest of the files' contents, not build.py's input fingerprint (which
+hashes modification times): a clean checkout rebuilt by CI gives the same version, so
+visitors are told about a new version only when there is one.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from pathlib import Path
+
+SW = "sw.js"
+LIST = "precache.json"
+# Not precached: the worker itself (the browser keeps it), the list, the build's stamp,
+# and PyScript's own service worker (a fallback the page never starts).
+EXCLUDED = {SW, LIST, ".build-fingerprint", "vendor/pyscript/service-worker.js"}
+BUILD_LINE = re.compile(r"^const BUILD = .*;.*$", re.MULTILINE)
+
+
+def integrity(path: Path) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(path.read_bytes()).digest()).decode()
+
+
+def entries(dist: Path) -> list[dict]:
+    """{path (relative, /-separated), size, integrity} of every precached file, sorted."""
+    files = sorted(p for p in dist.rglob("*") if p.is_file())
+    found = []
+    for path in files:
+        relative = path.relative_to(dist).as_posix()
+        if relative not in EXCLUDED:
+            found.append({"path": relative, "size": path.stat().st_size, "integrity": integrity(path)})
+    return found
+
+
+def version_of(files: list[dict]) -> str:
+    digest = hashlib.sha256("".join(f"{f['path']}\0{f['integrity']}\n" for f in files).encode())
+    return digest.hexdigest()[:16]
+
+
+def write(dist: Path) -> dict:
+    """Writes dist/precache.json and puts the same list into dist/sw.js; returns the list."""
+    files = entries(dist)
+    listing = {"version": version_of(files), "bytes": sum(f["size"] for f in files), "files": files}
+    (dist / LIST).write_text(json.dumps(listing, indent=1) + "\n")
+    sw = dist / SW
+    source = sw.read_text()
+    if not BUILD_LINE.search(source):
+        raise ValueError(f"{SW} has no `const BUILD = ...;` line for the precache list")
+    build = {"version": listing["version"], "files": [[f["path"], f["integrity"]] for f in files]}
+    line = f"const BUILD = {json.dumps(build, separators=(',', ':'))}; // written by build.py (webapp/precache.py)"
+    sw.write_text(BUILD_LINE.sub(lambda _: line, source, count=1))
+    return listing
