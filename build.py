@@ -6,6 +6,7 @@
     python3 build.py test    [PYTEST ARGS...]        install what is missing, build, run all tests
     python3 build.py bench   [--runs N]              load the page in headless Chromium, print figures
     python3 build.py drawings [ARGS...]              people's drawings (pendigits, UNIPEN) offline and in the page
+    python3 build.py lighthouse [ARGS...]            Lighthouse scores (accessibility, best practices, SEO)
 
 Each command installs what it needs and skips what is already there: the npm packages
 (`npm ci`, from the committed package-lock.json), the Python packages of pyproject.toml
@@ -408,6 +409,10 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
         ("test", "install what is missing, build, run the whole test suite (extra args go to pytest)"),
         ("bench", "measure the page in headless Chromium (extra args go to python -m bench)"),
         ("drawings", "people's drawings (pendigits, UNIPEN), offline and in the page (args: python -m bench.pen_eval)"),
+        (
+            "lighthouse",
+            "Lighthouse: accessibility, best practices and SEO of the built pages (args: python -m bench.lighthouse)",
+        ),
     ):
         command = commands.add_parser(name, help=text, description=text, allow_abbrev=False)
         command.add_argument("--models", type=Path, default=DEFAULT_MODELS,
@@ -419,7 +424,7 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
 
 def main(argv: list[str] | None = None) -> int:
     args, extra = parse_args(sys.argv[1:] if argv is None else argv)
-    if extra and args.command not in ("test", "bench", "drawings"):
+    if extra and args.command not in ("test", "bench", "drawings", "lighthouse"):
         raise SystemExit(f"build.py {args.command}: unknown arguments {' '.join(extra)}")
     models = args.models.resolve()
     try:
@@ -433,6 +438,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_in_browser("bench", extra, models)
         elif args.command == "drawings":
             return run_in_browser("bench.pen_eval", extra, models)
+        elif args.command == "lighthouse":
+            return run_in_browser("bench.lighthouse", extra, models)
     except BuildError as error:
         print(f"build.py: {error}", file=sys.stderr)
         return 1

@@ -36,9 +36,10 @@ export class CompareView {
     for (let digit = 0; digit < 10; digit++) {
       const item = document.createElement("li");
       item.dataset.digit = String(digit);
-      item.innerHTML = `<span class="column"><span class="fill"></span></span><span class="label">${digit}</span>`;
+      item.innerHTML = `<span class="column"><span class="fill"></span></span><span class="label">${digit}</span>` +
+        `<span class="visually-hidden"></span>`;
       list.append(item);
-      bars.push({ item, fill: item.querySelector(".fill") });
+      bars.push({ item, fill: item.querySelector(".fill"), spoken: item.querySelector(".visually-hidden") });
     }
     return bars;
   }
@@ -157,6 +158,7 @@ export class CompareView {
   #setBar(bar, p, top) {
     bar.fill.style.height = `${(p * 100).toFixed(2)}%`;
     bar.item.title = `${bar.item.dataset.digit}: ${(p * 100).toFixed(1)}%`;
+    bar.spoken.textContent = `: ${(p * 100).toFixed(1)} percent`; // what a screen reader reads
     bar.item.classList.toggle("top", top);
   }
 }

@@ -3,7 +3,7 @@
  * drawn from the element's digit-pad:heatmap events (the same colouring as the element's
  * own heatmap, element/heatmap.js). Picking a cell picks its class, as its bar does. */
 
-import { MapPainter } from "./element/heatmap.js";
+import { MapPainter, whereStrongest } from "./element/heatmap.js";
 import { drawModelInput, INPUT_SIZE } from "./element/model-input.js";
 
 export class HeatmapControls {
@@ -35,7 +35,8 @@ export class HeatmapControls {
       cell.className = "cam-cell";
       cell.dataset.class = String(digit);
       cell.title = `Show what points to ${digit} over the pad`;
-      cell.innerHTML = `<canvas width="56" height="56" data-class="${digit}"></canvas><span class="cam-label">${digit}</span>`;
+      cell.innerHTML = `<canvas width="56" height="56" data-class="${digit}" aria-hidden="true"></canvas>` +
+        `<span class="cam-label">${digit}</span>`;
       cell.addEventListener("click", () => this.element.pick(digit));
       this.grid.append(cell);
       cells.push({ cell, canvas: cell.querySelector("canvas"), label: cell.querySelector(".cam-label") });
@@ -65,10 +66,14 @@ export class HeatmapControls {
       cell.classList.toggle("shown", state?.class === k);
       if (!state) {
         label.textContent = String(k);
+        cell.removeAttribute("aria-label");
         return;
       }
       const p = state.probs[k];
       label.textContent = `${k} · ${(p * 100).toFixed(p < 0.1 ? 1 : 0)}%`;
+      cell.setAttribute("aria-label", `${k}, ${(p * 100).toFixed(p < 0.1 ? 1 : 0)} percent: what points to ${k} ` +
+        `lies mostly in ${whereStrongest(state.maps[k], state.h, state.w)}`);
+      cell.setAttribute("aria-pressed", String(state.class === k));
       context.imageSmoothingEnabled = false;
       context.drawImage(this.input, 0, 0, canvas.width, canvas.height);
       this.painter.draw(context, state.maps[k], state.h, state.w, [0, 0, canvas.width, canvas.height]);

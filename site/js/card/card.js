@@ -2,6 +2,7 @@
  * (models/test-digits.bin), draws every section from them, and switches between models.
  * Anything that goes wrong is said in #card-error in plain words. */
 
+import { addChartTables } from "./chart-text.js";
 import { CardError, checkDigitsForCard, loadCard, loadDigits } from "./data.js";
 import { drawings, unipenDrawings } from "./drawings.js";
 import { rejection } from "./rejection.js";
@@ -47,6 +48,7 @@ function render(card, digits) {
   fill("unipen-body", unipenDrawings(card));
   fill("rejection-body", rejection(card));
   fill("credits-body", credits(card));
+  addChartTables(main);
 }
 
 async function show(model) {

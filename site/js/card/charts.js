@@ -1,5 +1,9 @@
 /* The model card's charts, drawn as SVG from the card's numbers: line charts of the
- * training history, the reliability diagram and small probability bars. */
+ * training history, the reliability diagram and small probability bars.
+ *
+ * Each chart is an image with a text alternative (role=img, aria-label and <title>: what
+ * it shows, in a sentence), and the bigger ones keep their figures as a table
+ * (`tableOf(chart)`: {caption, headers, rows}), shown behind a disclosure (chart-text.js). */
 
 /** The SVG namespace, taken from the HTML parser (which puts <svg> in it) rather than written out. */
 const NS = Object.assign(document.createElement("div"), { innerHTML: "<svg></svg>" }).firstChild.namespaceURI;
@@ -10,6 +14,21 @@ export function svg(name, attributes = {}, text = "") {
   for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, String(value));
   if (text) element.textContent = text;
   return element;
+}
+
+const TABLES = new WeakMap(); // chart -> {caption, headers, rows}
+
+/** The figures a chart was drawn from, as a table ({caption, headers, rows}), or undefined. */
+export function tableOf(chart) {
+  return TABLES.get(chart);
+}
+
+/** Names the chart (its accessible name, and a <title> first in it, as SVG has it) and keeps its table. */
+function described(root, label, table = undefined) {
+  root.setAttribute("aria-label", label);
+  root.prepend(svg("title", {}, label));
+  if (table) TABLES.set(root, table);
+  return root;
 }
 
 function withTitle(element, title) {
@@ -54,6 +73,15 @@ function frame({ width, height, xRange, yRange, xTicks, yTicks, xLabel, yLabel, 
 
 /** Lines over epochs: series = [{name, values, kind}] (kind: a CSS class), one point per epoch. */
 export function lineChart({ epochs, series, yLabel, format, yFloor = null, width = 420, height = 240 }) {
+  const last = epochs.length - 1;
+  const ends = series.map(({ name, values }) => `${name} from ${format(values[0], true)} to ${format(values[last], true)}`);
+  const label = `Line chart of ${yLabel} over ${epochs.length} epochs: ${ends.join("; ")}.`;
+  const table = { caption: `${yLabel} per epoch`, headers: ["epoch", ...series.map((s) => s.name)],
+    rows: epochs.map((epoch, i) => [String(epoch), ...series.map((s) => format(s.values[i], true))]) };
+  return described(plainLineChart({ epochs, series, yLabel, format, yFloor, width, height }), label, table);
+}
+
+function plainLineChart({ epochs, series, yLabel, format, yFloor, width, height }) {
   const all = series.flatMap((s) => s.values);
   let low = yFloor ?? Math.min(...all);
   const high = Math.max(...all);
@@ -78,6 +106,20 @@ export function lineChart({ epochs, series, yLabel, format, yFloor = null, width
 
 /** Reliability diagram: per confidence bin, the accuracy (bar) against the confidence (diagonal). */
 export function reliabilityDiagram(bins, { width = 300, height = 300 } = {}) {
+  const used = bins.filter((b) => b.count > 0);
+  const exact = (v) => `${(v * 100).toFixed(2)}%`;
+  const range = (b) => `${Math.round(b.low * 100)}–${Math.round(b.high * 100)}%`;
+  const worst = used.reduce((a, b) => (Math.abs(b.accuracy - b.confidence) > Math.abs(a.accuracy - a.confidence) ? b : a),
+    used[0]);
+  const label = `Reliability diagram: accuracy against confidence in ${used.length} bins` +
+    (worst ? `; the largest gap in the ${range(worst)} bin (${worst.count} digits): confidence ` +
+      `${exact(worst.confidence)}, accuracy ${exact(worst.accuracy)}.` : ".");
+  const table = { caption: "Per confidence bin", headers: ["confidence bin", "digits", "mean confidence", "accuracy"],
+    rows: used.map((b) => [range(b), b.count.toLocaleString("en"), exact(b.confidence), exact(b.accuracy)]) };
+  return described(plainReliabilityDiagram(bins, { width, height }), label, table);
+}
+
+function plainReliabilityDiagram(bins, { width, height }) {
   const pct = (v) => `${Math.round(v * 100)}%`;
   const chart = frame({ width, height, xRange: [0, 1], yRange: [0, 1], xTicks: [0, 0.2, 0.4, 0.6, 0.8, 1],
     yTicks: [0, 0.2, 0.4, 0.6, 0.8, 1], xLabel: "confidence of the top class", yLabel: "accuracy", format: pct });
@@ -116,11 +158,23 @@ export function probabilityBars(probabilities, label, prediction) {
     const x = k * step + step / 2;
     root.append(svg("text", { x, y: height + 9, "text-anchor": "middle", class: kind }, String(k)));
   });
-  return root;
+  const ranked = probabilities.map((p, k) => [p, k]).sort((a, b) => b[0] - a[0]).slice(0, 3);
+  return described(root, `Probabilities, written ${label}, answered ${prediction}: ` +
+    ranked.map(([p, k]) => `${k} ${(p * 100).toPrecision(3)}%`).join(", "));
 }
 
 /** Accuracy on the answers kept as the least confident are withheld: curve = [{coverage, accuracy}]. */
 export function coverageChart(curve, { width = 420, height = 240 } = {}) {
+  const exact = (v) => `${(v * 100).toFixed(2)}%`;
+  const [first, last] = [curve[0], curve[curve.length - 1]];
+  const label = `Line chart of accuracy against the share of drawings answered: ${exact(first.accuracy)} answering ` +
+    `${exact(first.coverage)}, ${exact(last.accuracy)} answering ${exact(last.coverage)}.`;
+  const table = { caption: "Accuracy as the least confident answers are withheld",
+    headers: ["share answered", "accuracy"], rows: curve.map((p) => [exact(p.coverage), exact(p.accuracy)]) };
+  return described(plainCoverageChart(curve, { width, height }), label, table);
+}
+
+function plainCoverageChart(curve, { width, height }) {
   const pct = (v) => `${(v * 100).toFixed(1)}%`;
   const accuracies = curve.map((p) => p.accuracy);
   const yTicks = ticks(Math.min(...accuracies), 1, 4);

@@ -9,6 +9,8 @@ export function digitTile(digits, index, caption = "") {
   const canvas = document.createElement("canvas");
   canvas.width = canvas.height = digits.side;
   canvas.title = `MNIST test digit #${index}, labelled ${digits.label(index)}`;
+  canvas.setAttribute("role", "img");
+  canvas.setAttribute("aria-label", canvas.title);
   const context = canvas.getContext("2d");
   const image = context.createImageData(digits.side, digits.side);
   digits.pixels(index).forEach((ink, i) => {

@@ -2,6 +2,7 @@
  * tests, see tests/page/conftest.py), the probability bars, the model's 28x28 input, the
  * loading stages, hints and errors. Works inside the element's shadow root. */
 
+import { describeInput } from "./announcer.js";
 import { drawModelInput, INPUT_SIZE } from "./model-input.js";
 import { verdictText } from "./verdict.js";
 
@@ -94,6 +95,7 @@ export class AnswerView {
     this.hint.textContent = "Draw a digit from 0 to 9.";
     for (const bar of this.bars) this.#setBar(bar, 0, false);
     this.input28.dataset.pixels = "[]";
+    this.input28.setAttribute("aria-label", describeInput([]));
     this.inputContext.clearRect(0, 0, INPUT_SIZE, INPUT_SIZE);
   }
 
@@ -118,11 +120,13 @@ export class AnswerView {
     probs.forEach((p, i) => this.#setBar(this.bars[i], p, i === digit));
     drawModelInput(this.inputContext, pixels);
     this.input28.dataset.pixels = JSON.stringify(pixels);
+    this.input28.setAttribute("aria-label", describeInput(pixels));
   }
 
   #setBar(bar, p, top) {
     bar.fill.style.width = `${(p * 100).toFixed(2)}%`;
     bar.value.textContent = p >= 0.0005 ? `${(p * 100).toFixed(1)}%` : "";
+    bar.button.setAttribute("aria-label", `${bar.item.dataset.digit}: ${(p * 100).toFixed(1)} percent`);
     bar.item.classList.toggle("top", top);
   }
 

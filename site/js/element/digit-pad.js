@@ -20,6 +20,7 @@
  * compareWith(name), showError(message). embed.html documents them for people.
  */
 
+import { Announcer } from "./announcer.js";
 import { AnswerView } from "./answer-view.js";
 import { HeatmapOverlay } from "./heatmap-overlay.js";
 import { DrawingPad } from "./pad.js";
@@ -61,6 +62,9 @@ export class DigitPadElement extends HTMLElement {
   #companionCalls = 0;
   #prediction = null; // the last digit-pad:prediction detail
   #state = "loading";
+  #announcer;
+  #settled = 0; // bumped when a stroke ends or ink is removed: the next full answer is announced
+  #said = 0; // the #settled whose answer the announcer said
 
   constructor() {
     super();
@@ -70,6 +74,8 @@ export class DigitPadElement extends HTMLElement {
     this.#pad = new DrawingPad(root.getElementById("pad"));
     this.#view = new AnswerView(root, (digit) => this.pick(digit));
     this.#overlay = new HeatmapOverlay(root, () => this.#heatmapChanged());
+    this.#announcer = new Announcer(root.getElementById("announcer"));
+    for (const settling of ["strokeend", "erase"]) this.#pad.addEventListener(settling, () => this.#settled++);
     this.#predictor = new LivePredictor(this.#pad, {
       show: (result, strokes) => this.#show(result, strokes),
       showEmpty: () => this.#showEmpty(),
@@ -231,7 +237,10 @@ export class DigitPadElement extends HTMLElement {
     if (!MODEL_NAME.test(name)) return this.showError(`"${name}" is not the name of a model.`);
     if (!this.#runtime) {
       this.#runtime = sharedRuntime();
-      this.#runtime.stages.watch((stage, status, detail) => this.#view.stage(stage, status, detail));
+      this.#runtime.stages.watch((stage, status, detail) => {
+        this.#view.stage(stage, status, detail);
+        this.#announcer.stage(stage, status);
+      });
     }
     try {
       const model = this.#runtime.model(name); // its worker starts now, then Python
@@ -250,12 +259,14 @@ export class DigitPadElement extends HTMLElement {
   #stage(stage, status, detail) {
     markStage(stage, status);
     this.#view.stage(stage, status, detail);
+    this.#announcer.stage(stage, status);
   }
 
   #attach(model) {
     this.#model = model;
     this.#overlay.setAvailable(Boolean(model.cam));
     this.#applyParts();
+    this.#announcer.ready();
     if (this.#pad.isEmpty) this.#showEmpty({ announce: false });
     this.#predictor.attach((region) =>
       this.#runtime.predict(region, {
@@ -283,6 +294,11 @@ export class DigitPadElement extends HTMLElement {
     }
     this.#state = "predicted";
     this.#view.showPrediction(result, strokes);
+    // Said once per finished stroke (or undo): the first answer that saw the pad at rest.
+    if (this.#said !== this.#settled && !this.#pad.isDrawing && strokes === this.#pad.finishedStrokes) {
+      this.#said = this.#settled;
+      this.#announcer.prediction(result);
+    }
     const gradcam = this.#overlay.show(result);
     this.#announce({
       digit: result.digit,
@@ -300,6 +316,8 @@ export class DigitPadElement extends HTMLElement {
     this.#state = "ready";
     this.#view.showReady();
     this.#overlay.clear();
+    if (announce && this.#said !== this.#settled) this.#announcer.cleared();
+    this.#said = this.#settled;
     if (announce) this.#announce({ digit: null, probs: [], verdict: null, notDigit: null, strokes: [], others: {} });
   }
 

@@ -6,7 +6,7 @@
  * the 28x28 input: a few hundred multiplications and two drawImage calls per prediction.
  */
 
-import { MapPainter, normalizeMaps } from "./heatmap.js";
+import { MapPainter, normalizeMaps, whereStrongest } from "./heatmap.js";
 import { INPUT_SIZE } from "./model-input.js";
 
 export class HeatmapOverlay {
@@ -90,6 +90,8 @@ export class HeatmapOverlay {
     const digit = this.picked ?? top;
     this.element.dataset.class = String(digit);
     this.element.dataset.source = this.picked === null ? "top" : "picked";
+    this.element.setAttribute("aria-label", `Grad-CAM heatmap over the drawing: what points to ${digit} lies mostly ` +
+      `in ${whereStrongest(maps[digit], h, w)}${this.picked === null ? "" : " (picked)"}`);
     if (!on) return;
     // Over the pad: the input's square, placed where preprocessing took it from.
     const [row0, col0, rowScale, colScale] = frame;

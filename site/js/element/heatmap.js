@@ -75,3 +75,23 @@ export class MapPainter {
     context.drawImage(this.canvas, x, y, width, height);
   }
 }
+
+const ROWS = ["upper", "middle", "lower"];
+const COLUMNS = ["left", "centre", "right"];
+
+/** Where a normalized map (h * w values in [0, 1]) is strongest, in words: "the upper right". */
+export function whereStrongest(map, h, w) {
+  let total = 0, rows = 0, cols = 0;
+  for (let i = 0; i < h * w; i++) {
+    const v = map[i] >= 0.5 ? map[i] : 0; // the strong evidence only
+    total += v;
+    rows += v * (Math.floor(i / w) + 0.5);
+    cols += v * ((i % w) + 0.5);
+  }
+  if (total === 0) return "nowhere in particular";
+  const row = ROWS[Math.min(2, Math.floor((3 * rows) / total / h))];
+  const col = COLUMNS[Math.min(2, Math.floor((3 * cols) / total / w))];
+  if (row === "middle" && col === "centre") return "the middle";
+  if (row === "middle") return `the middle ${col}`;
+  return col === "centre" ? `the ${row} middle` : `the ${row} ${col}`;
+}

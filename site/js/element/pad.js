@@ -9,6 +9,8 @@
  *   renderer (train/render.py: training, evaluation) reproduces it from the same numbers.
  *   Its pen is as wide as a fixed fraction of the drawing's extent (inkWidth), not the
  *   visible pen: a small digit keeps its loops open, as it would on paper.
+ * The visible pad takes its paper and ink from #pad's CSS (background-color and color:
+ * a dark theme gives light ink on dark paper); the ink bitmap is always black on white.
  */
 
 /** The one place for the rendering parameters; also exposed on #pad as data-* attributes. */
@@ -104,6 +106,7 @@ export class DrawingPad extends EventTarget {
     this.inkDirty = true;
     this.screenDirty = true;
     this.frame = 0;
+    this.screenColours = null; // the visible pad's pen (#screenStyle), once read
 
     canvas.dataset.bitmapSize = String(INK_BITMAP.size);
     canvas.dataset.lineWidth = String(INK_BITMAP.lineWidth);
@@ -118,6 +121,7 @@ export class DrawingPad extends EventTarget {
     canvas.addEventListener("contextmenu", (e) => e.preventDefault());
     new ResizeObserver(() => this.#resize()).observe(canvas);
     matchMedia(`(resolution: ${devicePixelRatio}dppx)`).addEventListener("change", () => this.#resize());
+    matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => this.#resize()); // new colours
     this.#resize();
   }
 
@@ -203,7 +207,14 @@ export class DrawingPad extends EventTarget {
     this.dispatchEvent(new Event("change"));
   }
 
+  /** The visible pad's pen: the ink bitmap's, in #pad's colours (its CSS color and background). */
+  #screenStyle() {
+    const css = getComputedStyle(this.canvas);
+    return { ...INK_BITMAP, ink: css.color || INK_BITMAP.ink, paper: css.backgroundColor || INK_BITMAP.paper };
+  }
+
   #resize() {
+    this.screenColours = null;
     const rect = this.canvas.getBoundingClientRect();
     const side = Math.max(1, Math.round(rect.width * devicePixelRatio));
     if (this.canvas.width !== side || this.canvas.height !== side) {
@@ -222,7 +233,9 @@ export class DrawingPad extends EventTarget {
       const ctx = this.canvas.getContext("2d");
       const scale = this.canvas.width / INK_BITMAP.size;
       ctx.setTransform(scale, 0, 0, scale, 0, 0);
-      drawStrokes(ctx, this.#allStrokes(), INK_BITMAP.lineWidth);
+      ctx.clearRect(0, 0, INK_BITMAP.size, INK_BITMAP.size); // a transparent paper shows the canvas's background
+      this.screenColours ??= this.#screenStyle(); // read again after a resize or a change of theme
+      drawStrokes(ctx, this.#allStrokes(), INK_BITMAP.lineWidth, this.screenColours);
     });
   }
 }

@@ -6,7 +6,11 @@
  * properties (font, colour, line height, ...) would flow in through the host element:
  * `.frame` starts again from `all: initial`, and sizes are in px, not rem (a host may
  * change the root font size). Custom properties do inherit: --digit-pad-accent,
- * --digit-pad-ink and --digit-pad-paper theme the element. */
+ * --digit-pad-ink and --digit-pad-paper theme the element. It follows the reader's
+ * prefers-color-scheme (the visible pad too, pad.js reads its colours from #pad; the
+ * model's ink bitmap stays black on white) and prefers-reduced-motion. On a narrow
+ * screen the prediction moves above the pad (the columns become display: contents, their
+ * parts ordered): what the network thinks stays in sight while a finger draws. */
 
 export const STYLES = new CSSStyleSheet();
 
@@ -27,12 +31,30 @@ STYLES.replaceSync(`
   --bad: #b42318;
   --track: #e6e9ef;
   --bar: #9aa7bd;
+  --picked: #eef3fe;
+  --error-back: #fff4f2;
+  color-scheme: light dark;
   display: flex;
   flex-wrap: wrap;
   gap: 24px;
   align-items: flex-start;
   font: 16px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
   color: var(--ink);
+}
+
+@media (prefers-color-scheme: dark) {
+  .frame {
+    --ink: var(--digit-pad-ink, #e6e9ef);
+    --paper: var(--digit-pad-paper, #1b1f27);
+    --accent: var(--digit-pad-accent, #8ab0ff);
+    --muted: #a9b2c3;
+    --line: #444c5c;
+    --bad: #ff9585;
+    --track: #2c323e;
+    --bar: #6f7c94;
+    --picked: #1f2b45;
+    --error-back: #2e1714;
+  }
 }
 
 .pad-column { flex: 1 1 288px; max-width: 448px; min-width: 0; }
@@ -45,6 +67,7 @@ STYLES.replaceSync(`
   width: 100%;
   aspect-ratio: 1;
   background: var(--paper);
+  color: var(--ink); /* the visible pen (pad.js): both follow the theme */
   border: 1px solid var(--line);
   border-radius: 8px;
   touch-action: none;
@@ -53,7 +76,7 @@ STYLES.replaceSync(`
   -webkit-user-select: none;
 }
 #pad:focus { outline: none; }
-#pad:focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
+#pad:focus-visible, button:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
 
 /* A heatmap laid exactly over its canvas (Grad-CAM, heatmap-overlay.js). */
 .stack .heat {
@@ -81,7 +104,7 @@ button:hover { border-color: var(--accent); }
 
 /* The same red box as the site's pages' .error (css/page.css): a host's sheet cannot reach in. */
 .error { margin: 0 0 16px; padding: 12px 16px; border: 1px solid var(--bad); border-radius: 6px;
-         color: var(--bad); background: #fff4f2; white-space: pre-wrap; }
+         color: var(--bad); background: var(--error-back); white-space: pre-wrap; }
 
 #prediction { display: flex; align-items: baseline; gap: 12px; min-height: 72px; }
 .digit { font-size: 64px; font-weight: 700; line-height: 1; }
@@ -114,10 +137,10 @@ button:hover { border-color: var(--accent); }
 }
 .bars .bar:disabled { cursor: default; color: inherit; }
 .bars .track { height: 13px; background: var(--track); border-radius: 3px; overflow: hidden; }
-.bars .fill { display: block; height: 100%; width: 0; background: var(--bar); }
+.bars .fill { display: block; height: 100%; width: 0; background: var(--bar); transition: width 80ms ease-out; }
 .bars li.top .fill { background: var(--accent); }
 .bars li.top .label { font-weight: 700; }
-.bars li.picked .bar { border-color: var(--accent); background: #eef3fe; }
+.bars li.picked .bar { border-color: var(--accent); background: var(--picked); }
 .bars .value { text-align: right; color: var(--muted); font-size: 14px; }
 
 .model-input { margin: 0 0 16px; }
@@ -138,4 +161,43 @@ button:hover { border-color: var(--accent); }
 .stages li[data-status="active"] { color: var(--accent); }
 .stages li[data-status="active"]::before { content: "◔ "; }
 .stages li[data-status="done"]::before { content: "● "; }
+
+/* Read by screen readers, not shown (the announcer, announcer.js). */
+.visually-hidden {
+  position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; border: 0;
+  overflow: hidden; clip: rect(0 0 0 0); clip-path: inset(50%); white-space: nowrap;
+}
+
+@media (prefers-reduced-motion: reduce) {
+  *, *::before, *::after { transition: none !important; animation: none !important; }
+}
+
+/* Phones (portrait): the prediction above the pad, the pad the whole width. */
+@media (max-width: 599px) {
+  .frame { gap: 8px 16px; }
+  .pad-column, .answer-column { display: contents; }
+  .frame > *, .pad-column > *, .answer-column > * { flex: 1 1 100%; min-width: 0; }
+  #error { order: 0; }
+  #prediction { order: 1; min-height: 48px; gap: 4px 12px; align-items: center; }
+  .digit { font-size: 44px; }
+  .confidence { font-size: 19px; }
+  .verdict { flex-basis: auto; font-size: 16px; }
+  .pad-column > .stack { order: 2; }
+  .buttons { order: 3; margin-top: 0; }
+  #hint { order: 4; margin: 0; }
+  .pad-column > slot, .answer-column > slot { display: block; }
+  .pad-column > slot { order: 5; }
+  .bars { order: 6; }
+  .answer-column > slot { order: 7; }
+  .model-input { order: 8; }
+  .stages { order: 9; }
+}
+
+/* Phones held sideways: the pad as tall as the screen allows, the answer beside it. */
+@media (orientation: landscape) and (max-height: 499px) {
+  .pad-column { flex: 0 1 auto; width: min(448px, calc(100vh - 24px)); }
+  .answer-column { flex: 1 1 240px; }
+  #prediction { min-height: 56px; }
+  .digit { font-size: 48px; }
+}
 `);

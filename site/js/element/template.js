@@ -12,7 +12,7 @@ TEMPLATE.innerHTML = `
       <canvas id="pad" part="pad" width="280" height="280" tabindex="0"
               aria-label="Drawing pad: draw one digit with the mouse, a pen or a finger (Escape clears, Ctrl+Z undoes)"></canvas>
       <canvas id="gradcam" class="heat" width="280" height="280" data-class="" data-source=""
-              aria-hidden="true" hidden></canvas>
+              role="img" aria-label="Grad-CAM heatmap over the drawing" hidden></canvas>
     </div>
     <div class="buttons" part="buttons">
       <button id="undo" type="button" title="Undo the last stroke (Ctrl+Z)">Undo</button>
@@ -23,17 +23,19 @@ TEMPLATE.innerHTML = `
   <section class="answer-column" aria-label="Prediction">
     <div id="error" class="error" part="error" role="alert" hidden></div>
     <div id="prediction" data-state="loading" data-digit="" data-probs="[]" data-strokes="0" data-verdict=""
-         data-not-digit="" aria-live="polite">
+         data-not-digit="">
       <span class="digit" id="digit" part="digit">?</span>
       <span class="confidence" id="confidence" part="confidence"></span>
       <span class="verdict" id="verdict" part="verdict"></span>
     </div>
+    <p id="announcer" class="visually-hidden" role="status" aria-live="polite" aria-atomic="true"></p>
     <p id="hint" class="hint">Loading…</p>
     <ol id="bars" class="bars" part="bars" aria-label="Probability of each digit"></ol>
     <slot name="under-bars"></slot>
     <figure id="input" class="model-input" part="input" hidden>
       <div class="stack">
-        <canvas id="input28" width="28" height="28" data-pixels="[]"></canvas>
+        <canvas id="input28" width="28" height="28" data-pixels="[]" role="img"
+                aria-label="What the model sees: your drawing as a 28 by 28 pixel image; empty."></canvas>
         <canvas id="gradcam28" class="heat" width="112" height="112" aria-hidden="true" hidden></canvas>
       </div>
       <figcaption>What the model sees: the 28×28 input, enlarged</figcaption>
