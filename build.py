@@ -6,6 +6,7 @@
     python3 build.py test    [PYTEST ARGS...]        install what is missing, build, run all tests
     python3 build.py bench   [--runs N]              load the page in headless Chromium, print figures
     python3 build.py drawings [ARGS...]              people's drawings (pendigits, UNIPEN) offline and in the page
+    python3 build.py numbers [ARGS...]               whole numbers of held-out writers, offline and in the page
     python3 build.py lighthouse [ARGS...]            Lighthouse scores (accessibility, best practices, SEO)
 
 Each command installs what it needs and skips what is already there: the npm packages
@@ -37,6 +38,7 @@ NODE_MODULES = ROOT / "node_modules"
 VENDOR = ROOT / "vendor"
 DEFAULT_MODELS = SITE / "models"
 SHARED_PREPROCESS = ROOT / "train" / "preprocess.py"  # the one preprocessing module, also used in training
+SHARED_SEGMENT = ROOT / "train" / "segment.py"  # Number mode's segmentation, also used in evaluation
 
 # Runtime files shipped from node_modules: (package folder, files or "*", folder in dist).
 RUNTIME = [
@@ -213,7 +215,7 @@ def input_files(models: Path) -> list[Path]:
     """Every file that dist/ is made from."""
     files = [p for p in SITE.rglob("*") if p.is_file() and DEFAULT_MODELS not in p.parents]
     files += [p for p in VENDOR.rglob("*") if p.is_file()]
-    files += [SHARED_PREPROCESS, ROOT / "package-lock.json", Path(__file__).resolve()]
+    files += [SHARED_PREPROCESS, SHARED_SEGMENT, ROOT / "package-lock.json", Path(__file__).resolve()]
     return sorted(files) + model_files(models)
 
 
@@ -237,6 +239,7 @@ def build(models: Path = DEFAULT_MODELS) -> Path:
         shutil.copy2(source, staging / target)
     shutil.copy2(wheel, staging / "vendor" / "pyodide" / wheel_name)  # beside pyodide.mjs, as Pyodide looks there
     shutil.copy2(SHARED_PREPROCESS, staging / "py" / "preprocess.py")
+    shutil.copy2(SHARED_SEGMENT, staging / "py" / "segment.py")
     found = model_files(models)
     (staging / "models").mkdir(exist_ok=True)
     for path in found:
@@ -400,6 +403,15 @@ def run_in_browser(module: str, args: list[str], models: Path) -> int:
     return subprocess.call([sys.executable, "-m", module, *args], cwd=ROOT, env=env)
 
 
+# Commands that run a module of bench/ against the built page (their extra args go to it).
+BROWSER_COMMANDS = {
+    "bench": "bench",
+    "drawings": "bench.pen_eval",
+    "numbers": "bench.number_eval",
+    "lighthouse": "bench.lighthouse",
+}
+
+
 def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     parser = argparse.ArgumentParser(prog="build.py", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -409,6 +421,7 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
         ("test", "install what is missing, build, run the whole test suite (extra args go to pytest)"),
         ("bench", "measure the page in headless Chromium (extra args go to python -m bench)"),
         ("drawings", "people's drawings (pendigits, UNIPEN), offline and in the page (args: python -m bench.pen_eval)"),
+        ("numbers", "whole numbers of held-out writers, offline and in the page (args: python -m bench.number_eval)"),
         (
             "lighthouse",
             "Lighthouse: accessibility, best practices and SEO of the built pages (args: python -m bench.lighthouse)",
@@ -424,7 +437,7 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
 
 def main(argv: list[str] | None = None) -> int:
     args, extra = parse_args(sys.argv[1:] if argv is None else argv)
-    if extra and args.command not in ("test", "bench", "drawings", "lighthouse"):
+    if extra and args.command != "test" and args.command not in BROWSER_COMMANDS:
         raise SystemExit(f"build.py {args.command}: unknown arguments {' '.join(extra)}")
     models = args.models.resolve()
     try:
@@ -434,12 +447,8 @@ def main(argv: list[str] | None = None) -> int:
             serve(args.port, models)
         elif args.command == "test":
             return test(extra, models)
-        elif args.command == "bench":
-            return run_in_browser("bench", extra, models)
-        elif args.command == "drawings":
-            return run_in_browser("bench.pen_eval", extra, models)
-        elif args.command == "lighthouse":
-            return run_in_browser("bench.lighthouse", extra, models)
+        elif args.command in BROWSER_COMMANDS:
+            return run_in_browser(BROWSER_COMMANDS[args.command], extra, models)
     except BuildError as error:
         print(f"build.py: {error}", file=sys.stderr)
         return 1

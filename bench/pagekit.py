@@ -112,6 +112,18 @@ class Pad:
             mouse.move(box["x"] + x, box["y"] + y)
         mouse.up()
 
+    def on_screen(self, strokes) -> list[list[tuple[float, float]]]:
+        """Strokes given in ink-bitmap pixels (as the page keeps them) in pad CSS pixels."""
+        box = self.box()
+        width = float(self.find("#pad").get_attribute("data-bitmap-width"))
+        height = float(self.find("#pad").get_attribute("data-bitmap-height"))
+        sx, sy = box["width"] / width, box["height"] / height
+        return [[(float(x) * sx, float(y) * sy) for x, y in points] for points in strokes]
+
+    def draw_bitmap(self, strokes) -> dict:
+        """Draws strokes given in ink-bitmap pixels; returns the prediction made from all of them."""
+        return self.draw(self.on_screen(strokes))
+
     def draw(self, strokes: list[list[tuple[float, float]]]) -> dict:
         """Draws the strokes and returns the prediction made from all of them."""
         for points in strokes:

@@ -23,6 +23,16 @@ const failed = (message) => element.showError?.(`Something went wrong in the pag
 addEventListener("error", (event) => failed(event.message));
 addEventListener("unhandledrejection", (event) => failed(event.reason?.message ?? event.reason));
 
+/** Digit or Number mode: ?mode=number, or the #mode control; a switch clears the pad. */
+function modeName() {
+  return new URLSearchParams(location.search).get("mode") === "number" ? "number" : "digit";
+}
+
+const modeControl = document.getElementById("mode");
+modeControl.value = modeName();
+element.setAttribute("mode", modeControl.value);
+modeControl.addEventListener("change", () => element.setAttribute("mode", modeControl.value));
+
 function modelName() {
   const name = new URLSearchParams(location.search).get("model") || DEFAULT_MODEL;
   return /^[a-z0-9_-]+$/.test(name) ? name : DEFAULT_MODEL;
@@ -92,15 +102,15 @@ function testHooks() {
     element,
     pad,
     live,
-    /** The 280x280 RGBA bitmap the shown prediction used, base64-encoded ("" when none). */
+    /** The RGBA ink bitmap (280x280 in Digit mode) the shown prediction used, base64-encoded ("" when none). */
     bitmap() {
       const region = live.shownPixels;
       if (!region) return "";
-      const size = pad.ink.width;
-      const pixels = new Uint8ClampedArray(size * size * 4).fill(255); // blank paper around the region
+      const { width, height } = pad.ink;
+      const pixels = new Uint8ClampedArray(width * height * 4).fill(255); // blank paper around the region
       for (let row = 0; row < region.height; row++) {
         const from = row * region.width * 4;
-        pixels.set(region.data.subarray(from, from + region.width * 4), ((region.y + row) * size + region.x) * 4);
+        pixels.set(region.data.subarray(from, from + region.width * 4), ((region.y + row) * width + region.x) * 4);
       }
       let binary = "";
       for (let i = 0; i < pixels.length; i += 0x8000) {

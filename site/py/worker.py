@@ -12,11 +12,15 @@ two. On that port (messages {id, type, ...}, answered {id, ok, ...} in order):
   ({id, input, shape}) directly, so that they never wait in the page's main thread behind
   the person's drawing;
 - "prepare" {rgba, width, height, centre, prediction, models}: see `prepare` (`prediction`
-  is its id, `models` the names of the connected models that are to read it).
+  is its id, `models` the names of the connected models that are to read it);
+- "segment" {points, lengths, penRadius}: Number mode's digits, see `find_digits`;
+- "prepare-batch" {regions: [{rgba, width, height}], centre, prediction, models}: the same as
+  "prepare" for each digit of a number, sent to the models as one batch (`prepare_batch`).
 
 The worker never reaches back into the page, so it works with or without cross-origin
-isolation. The pixels-to-input step is `preprocess.to_mnist_framed` + `preprocess.normalize`:
-the very module that training and evaluation use in CPython.
+isolation. The pixels-to-input step is `preprocess.to_mnist_framed` + `preprocess.normalize`,
+and Number mode's segmentation `segment.segment`: the very modules that training and
+evaluation use in CPython.
 """
 
 from __future__ import annotations
@@ -34,15 +38,17 @@ INPUT_NAME, OUTPUT_NAME = "image", "logits"
 # Imported by load_numpy, so that numpy's import shows as a loading stage of its own.
 np = None
 preprocess = None
+segment = None
 
 models: dict = {}  # name -> the MessagePort to that model's worker
 
 
 def load_numpy() -> str:
-    """Import numpy and the shared preprocessing module; returns numpy's version."""
-    global np, preprocess
+    """Import numpy and the shared preprocessing and segmentation modules; returns numpy's version."""
+    global np, preprocess, segment
     import numpy as np
     import preprocess
+    import segment
 
     return np.__version__
 
@@ -105,11 +111,50 @@ def prepare(rgba, width: int, height: int, centre: bool, prediction_id: str, nam
     return {"pixels": to_js(small.ravel()), "frame": [float(v) for v in frame], "ms": js.performance.now() - start}
 
 
+def find_digits(points, lengths, pen_radius: float) -> dict:
+    """Number mode: the digits in the strokes, left to right. `points`: every stroke's points
+    one after the other (a JS Float32Array of x, y pairs), `lengths`: each stroke's number of
+    points (Int32Array). Returns {"segments": [{"box": [x, y, w, h] (grown by `pen_radius`),
+    "pieces": [[stroke, start, stop], ...]}], "ms"} (see segment.Segment)."""
+    start = js.performance.now()
+    flat = np.frombuffer(points.to_bytes(), dtype=np.float32).reshape(-1, 2)
+    sizes = np.frombuffer(lengths.to_bytes(), dtype=np.int32)
+    strokes = np.split(flat, np.cumsum(sizes)[:-1]) if len(sizes) else []
+    found = segment.segment(strokes, pen_radius=float(pen_radius))
+    segments = [{"box": list(s.box), "pieces": [list(p) for p in s.pieces]} for s in found]
+    return {"segments": segments, "ms": js.performance.now() - start}
+
+
+def prepare_batch(regions, centre: bool, prediction_id: str, names) -> dict:
+    """`prepare` for several bitmaps (the digits of a number, each drawn alone), sent to the
+    models as one [N, 1, 28, 28] batch: one inference call for the whole number. Returns
+    {"pixels": [the 28x28 image of each], "frames": [its frame on its bitmap], "ms"}; a
+    bitmap without ink (which a digit of a number never is) reads as blank paper."""
+    start = js.performance.now()
+    images, frames = [], []
+    for region in regions:
+        image = np.frombuffer(region.rgba.to_bytes(), dtype=np.uint8).reshape(region.height, region.width, 4)
+        framed = preprocess.to_mnist_framed(image, centre=bool(centre))
+        small, frame = framed if framed is not None else (np.zeros((preprocess.SIZE,) * 2, np.float32), (0, 0, 1, 1))
+        images.append(small)
+        frames.append([float(v) for v in frame])
+    batch = preprocess.normalize(np.stack(images))
+    message = _js({"id": prediction_id, "input": batch.ravel(), "shape": list(batch.shape)})
+    for name in names:
+        models[str(name)].postMessage(message)
+    pixels = [to_js(small.ravel()) for small in images]
+    return {"pixels": pixels, "frames": frames, "ms": js.performance.now() - start}
+
+
 def _handle(request) -> dict:
     """The answer's fields for one message of the page's port (see the module's docstring)."""
     kind = request.type
     if kind == "prepare":
         return prepare(request.rgba, request.width, request.height, request.centre, request.prediction, request.models)
+    if kind == "segment":
+        return find_digits(request.points, request.lengths, request.penRadius)
+    if kind == "prepare-batch":
+        return prepare_batch(request.regions, request.centre, request.prediction, request.models)
     if kind == "connect":
         models[str(request.name)] = request.port
         return {}

@@ -48,6 +48,14 @@ own, in the element's slots.
   [x, y] points in that bitmap's pixels; `window.digitPad.timings()`: per-prediction
   timings (ms: read, preprocess, inference, companions (the MLP, run at the same time),
   roundTrip, dom, gradcam (drawing the heatmaps, part of dom), total).
+- Number mode (issue 20): `#mode` (a select: digit | number; `?mode=number` chooses it at
+  load; a switch clears the pad) sets the element's `mode`. In Number mode `#pad` has
+  `data-bitmap-width` 840 (`data-bitmap-height` 280; both are 280 in Digit mode), and
+  `#prediction` has `data-mode` = number, `data-number` (the digits read left to right,
+  "?" for one the model cannot read; "" when none), `data-digits` (JSON: per digit found,
+  {digit, probs, verdict, box: [x, y, w, h] in bitmap pixels}), `data-digit` only when
+  exactly one digit was found, and `data-probs`/`data-verdict` of the digit the bars show
+  (the newest, or the one picked in `#digits li button`). `data-mode` = digit otherwise.
 - Performance marks `digit-pad:pad` (the pad takes strokes), `digit-pad:<stage>:done`
   (python, numpy, model) and `digit-pad:ready`.
 

@@ -59,11 +59,13 @@ def test_dist_holds_everything_with_relative_urls(dist: Path):
         "sw.js",
         "js/element/digit-pad.js",
         "py/preprocess.py",
+        "py/segment.py",
         "vendor/pyodide/pyodide.mjs",
         "vendor/ort/ort.wasm.min.mjs",
     ):
         assert (dist / path).is_file(), path
     assert (dist / "py" / "preprocess.py").read_bytes() == build.SHARED_PREPROCESS.read_bytes()
+    assert (dist / "py" / "segment.py").read_bytes() == build.SHARED_SEGMENT.read_bytes()
     absolute = re.compile(r"""(https?:)?//[\w.-]+\.\w|(src|href)=["']/""")
     pages = [dist / name for name in ("index.html", "embed.html", "card.html")]
     for path in [*pages, *dist.glob("js/**/*.js"), *dist.glob("css/*.css"), dist / "sw.js"]:

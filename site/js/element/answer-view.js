@@ -4,13 +4,15 @@
 
 import { describeInput } from "./announcer.js";
 import { drawModelInput, INPUT_SIZE } from "./model-input.js";
+import { isRead, numberText } from "./number.js";
 import { verdictText } from "./verdict.js";
 
 const STAGE_HINTS = { python: "Starting Python", numpy: "Loading numpy", model: "Loading the model" };
 
 export class AnswerView {
-  /** `onPick(digit)` is told when the person picks a probability bar. */
-  constructor(root, onPick) {
+  /** `onPick(digit)` is told when the person picks a probability bar, `onSelect(index)`
+   * when they pick one digit of a number. */
+  constructor(root, onPick, onSelect = () => {}) {
     this.prediction = root.getElementById("prediction");
     this.digit = root.getElementById("digit");
     this.confidence = root.getElementById("confidence");
@@ -23,6 +25,8 @@ export class AnswerView {
     this.stages = root.getElementById("stages");
     this.barList = root.getElementById("bars");
     this.bars = this.#makeBars(this.barList, onPick);
+    this.digitList = root.getElementById("digits");
+    this.onSelect = onSelect;
     this.failed = false;
   }
 
@@ -42,6 +46,13 @@ export class AnswerView {
       bars.push({ item, button, fill: item.querySelector(".fill"), value: item.querySelector(".value") });
     }
     return bars;
+  }
+
+  /** Digit mode ("digit") or Number mode ("number"): what #prediction reports and shows. */
+  setMode(mode) {
+    this.prediction.dataset.mode = mode;
+    this.digitList.hidden = mode !== "number";
+    this.digitList.replaceChildren();
   }
 
   /** Which parts are shown: {bars, input} (booleans). */
@@ -68,7 +79,7 @@ export class AnswerView {
     this.failed = false;
     this.error.hidden = true;
     this.error.textContent = "";
-    Object.assign(this.prediction.dataset, { state: "loading", digit: "", verdict: "", notDigit: "" });
+    Object.assign(this.prediction.dataset, { state: "loading", digit: "", verdict: "", notDigit: "", number: "", digits: "[]" });
     this.digit.textContent = "?";
     this.confidence.textContent = "";
     this.verdict.textContent = "";
@@ -86,13 +97,15 @@ export class AnswerView {
   showReady() {
     if (this.failed) return;
     Object.assign(this.prediction.dataset, {
-      state: "ready", digit: "", probs: "[]", strokes: "0", verdict: "", notDigit: "",
+      state: "ready", digit: "", probs: "[]", strokes: "0", verdict: "", notDigit: "", number: "", digits: "[]",
     });
+    this.digitList.replaceChildren();
     this.digit.textContent = "–";
     this.confidence.textContent = "";
     this.verdict.textContent = "";
     this.barList.dataset.verdict = "";
-    this.hint.textContent = "Draw a digit from 0 to 9.";
+    this.hint.textContent =
+      this.prediction.dataset.mode === "number" ? "Write a number, digit after digit, left to right." : "Draw a digit from 0 to 9.";
     for (const bar of this.bars) this.#setBar(bar, 0, false);
     this.input28.dataset.pixels = "[]";
     this.input28.setAttribute("aria-label", describeInput([]));
@@ -115,12 +128,69 @@ export class AnswerView {
     this.digit.textContent = String(digit);
     this.confidence.textContent = `${(probs[digit] * 100).toFixed(1)}%`;
     this.verdict.textContent = verdictText(answer);
+    this.#showDigit(answer);
+  }
+
+  /** A number's prediction (the digits of runtime.js predictNumber, left to right) from
+   * `strokes` finished strokes; the bars and the input show digit `selected`'s. */
+  showNumber(digits, strokes, selected) {
+    if (this.failed) return;
+    const text = numberText(digits);
+    const shown = digits[selected];
+    Object.assign(this.prediction.dataset, {
+      state: "predicted",
+      digit: digits.length === 1 ? String(digits[0].digit) : "",
+      probs: JSON.stringify(shown.probs),
+      strokes: String(strokes),
+      verdict: shown.verdict ?? "",
+      notDigit: shown.notDigit === null ? "" : String(shown.notDigit),
+      number: text,
+      digits: JSON.stringify(digits.map(({ digit, probs, verdict, box }) => ({ digit, probs, verdict, box }))),
+    });
+    this.digit.textContent = text;
+    this.confidence.textContent = digits.length === 1 ? "1 digit" : `${digits.length} digits`;
+    const unread = digits.filter((d) => !isRead(d)).length;
+    this.verdict.textContent = unread ? `${unread} of them I cannot read: "?"` : "";
+    this.#showChips(digits, selected);
+    this.#showDigit(shown);
+  }
+
+  /** The bars and the 28x28 input of one digit's answer. */
+  #showDigit(answer) {
+    const { digit, probs, verdict, pixels } = answer;
     this.barList.dataset.verdict = verdict ?? "";
     this.hint.textContent = "";
     probs.forEach((p, i) => this.#setBar(this.bars[i], p, i === digit));
     drawModelInput(this.inputContext, pixels);
     this.input28.dataset.pixels = JSON.stringify(pixels);
     this.input28.setAttribute("aria-label", describeInput(pixels));
+  }
+
+  /** One button per digit of the number: what it reads and how sure; picking one selects it.
+   * The buttons are kept from frame to frame (a focused one stays focused). */
+  #showChips(digits, selected) {
+    const items = this.digitList.children;
+    while (items.length > digits.length) items[items.length - 1].remove();
+    while (items.length < digits.length) this.digitList.append(this.#makeChip(items.length));
+    digits.forEach((answer, index) => {
+      const read = isRead(answer);
+      const shown = read ? String(answer.digit) : "?";
+      const percent = (answer.probs[answer.digit] * 100).toFixed(0);
+      const item = items[index];
+      const button = item.firstElementChild;
+      item.dataset.read = String(read);
+      button.setAttribute("aria-pressed", String(index === selected));
+      button.setAttribute("aria-label", `Digit ${index + 1}: ${read ? shown : `unreadable, closest ${answer.digit}`}, ${percent} percent`);
+      button.querySelector(".read").textContent = shown;
+      button.querySelector(".sure").textContent = `${percent}%`;
+    });
+  }
+
+  #makeChip(index) {
+    const item = document.createElement("li");
+    item.innerHTML = `<button type="button" aria-pressed="false"><span class="read"></span><span class="sure"></span></button>`;
+    item.firstElementChild.addEventListener("click", () => this.onSelect(index));
+    return item;
   }
 
   #setBar(bar, p, top) {

@@ -10,12 +10,13 @@
  * isolation (and uses none: inference runs on one thread either way).
  *
  * Attributes (each also a property, and changeable while it runs):
- * - model: "cnn" (default) | "mlp"; mode: "digit" (the only mode yet; number mode comes later);
+ * - model: "cnn" (default) | "mlp"; mode: "digit" (default: one digit) | "number" (a whole
+ *   number on a wide pad, each digit found by segment.py and read in one batch; switching clears the pad);
  * - bars (shown unless "false"), input (the 28x28 input) and gradcam (the heatmap; picking
  *   a bar shows that digit's): shown when present and not "false";
  * - centring: "mass" (default, as MNIST) | "box" (the digit's box is centred instead).
  * Events (bubbling, composed): digit-pad:ready {model, gradcam}, digit-pad:prediction
- * {digit, probs, verdict, number, strokes, model, others}, digit-pad:heatmap (see
+ * {digit, probs, verdict, notDigit, number, digits, strokes, model, others}, digit-pad:heatmap (see
  * `heatmap`), digit-pad:error {message}. Methods: clear(), undo(), pick(digit),
  * compareWith(name), showError(message). embed.html documents them for people.
  */
@@ -23,7 +24,8 @@
 import { Announcer } from "./announcer.js";
 import { AnswerView } from "./answer-view.js";
 import { HeatmapOverlay } from "./heatmap-overlay.js";
-import { DrawingPad } from "./pad.js";
+import { digitHolding, numberText, spokenNumber } from "./number.js";
+import { DrawingPad, INK_BITMAP, NUMBER_BITMAP } from "./pad.js";
 import { LivePredictor } from "./predictor.js";
 import { markStage, PageError, sharedRuntime } from "./runtime.js";
 import { STYLES } from "./styles.js";
@@ -65,6 +67,8 @@ export class DigitPadElement extends HTMLElement {
   #announcer;
   #settled = 0; // bumped when a stroke ends or ink is removed: the next full answer is announced
   #said = 0; // the #settled whose answer the announcer said
+  #number = null; // Number mode: the last answer {digits, others, strokes}, or null
+  #selected = null; // Number mode: the digit the person picked (an index), or null: the newest digit's
 
   constructor() {
     super();
@@ -72,10 +76,15 @@ export class DigitPadElement extends HTMLElement {
     root.adoptedStyleSheets = [STYLES];
     root.append(TEMPLATE.content.cloneNode(true));
     this.#pad = new DrawingPad(root.getElementById("pad"));
-    this.#view = new AnswerView(root, (digit) => this.pick(digit));
+    this.#view = new AnswerView(root, (digit) => this.pick(digit), (index) => this.select(index));
     this.#overlay = new HeatmapOverlay(root, () => this.#heatmapChanged());
     this.#announcer = new Announcer(root.getElementById("announcer"));
-    for (const settling of ["strokeend", "erase"]) this.#pad.addEventListener(settling, () => this.#settled++);
+    for (const settling of ["strokeend", "erase"]) {
+      this.#pad.addEventListener(settling, () => {
+        this.#settled++;
+        this.#selected = null; // a new stroke: the newest digit is shown again
+      });
+    }
     this.#predictor = new LivePredictor(this.#pad, {
       show: (result, strokes) => this.#show(result, strokes),
       showEmpty: () => this.#showEmpty(),
@@ -88,6 +97,7 @@ export class DigitPadElement extends HTMLElement {
     this.#pad.canvas.addEventListener("pointerdown", () => this.#pad.canvas.focus({ preventScroll: true, focusVisible: false }));
     this.addEventListener("keydown", (event) => this.#shortcut(event));
     this.#applyParts();
+    this.#applyMode();
     performance.mark("digit-pad:pad"); // from here on the pad takes strokes (the benchmark reads this)
   }
 
@@ -101,7 +111,9 @@ export class DigitPadElement extends HTMLElement {
       if (this.#runtime) this.#load();
     } else if (name === "centring") {
       this.#predictor.request();
-    } else if (name !== "mode") {
+    } else if (name === "mode") {
+      this.#applyMode();
+    } else {
       this.#applyParts();
     }
   }
@@ -115,7 +127,7 @@ export class DigitPadElement extends HTMLElement {
     this.setAttribute("model", name);
   }
 
-  /** "digit": one digit per drawing. ("number" is accepted, and read as "digit" until Number mode exists.) */
+  /** "digit": one digit per drawing; "number": a whole number, every digit read. */
   get mode() {
     return this.getAttribute("mode") === "number" ? "number" : "digit";
   }
@@ -197,6 +209,13 @@ export class DigitPadElement extends HTMLElement {
     this.#pad.undo();
   }
 
+  /** Number mode: shows digit `index` of the number (left to right) in the bars, the input and the heatmap. */
+  select(index) {
+    if (!this.#number || !(index >= 0 && index < this.#number.digits.length)) return;
+    this.#selected = index;
+    this.#showNumber(this.#number);
+  }
+
   /** Shows `digit`'s heatmap, as picking its bar does; picking it again shows the top class's. */
   pick(digit) {
     this.#overlay.pick(digit);
@@ -268,14 +287,44 @@ export class DigitPadElement extends HTMLElement {
     this.#applyParts();
     this.#announcer.ready();
     if (this.#pad.isEmpty) this.#showEmpty({ announce: false });
-    this.#predictor.attach((region) =>
-      this.#runtime.predict(region, {
-        centre: this.centring === "mass",
-        models: this.#companion ? [model.name, this.#companion] : [model.name],
-      }),
-    );
+    this.#attachPredictor();
     if (!performance.getEntriesByName("digit-pad:ready").length) performance.mark("digit-pad:ready");
     this.#emit("ready", { model: model.name, gradcam: Boolean(model.cam) });
+  }
+
+  /** Predicting, the way the mode asks: the ink bitmap in Digit mode, the pad's strokes in Number mode. */
+  #attachPredictor() {
+    if (!this.#model) return;
+    const options = () => ({
+      centre: this.centring === "mass",
+      models: this.#companion ? [this.#model.name, this.#companion] : [this.#model.name],
+    });
+    if (this.mode === "number") {
+      this.#predictor.attach((pad) => this.#runtime.predictNumber(pad, options()), { readsPad: true });
+    } else {
+      this.#predictor.attach((region) => this.#runtime.predict(region, options()));
+    }
+  }
+
+  /** The pad's shape and what the answer shows follow the mode; switching clears the pad. */
+  #applyMode() {
+    const bitmap = this.mode === "number" ? NUMBER_BITMAP : INK_BITMAP;
+    if (this.#pad.bitmap === bitmap && this.#view.prediction.dataset.mode === this.mode) return;
+    this.#number = null;
+    this.#selected = null;
+    this.#pad.setBitmap(bitmap);
+    this.#overlay.setBitmap(bitmap);
+    this.#view.setMode(this.mode);
+    this.#pad.canvas.setAttribute(
+      "aria-label",
+      this.mode === "number"
+        ? "Drawing pad: write a number, digit after digit, with the mouse, a pen or a finger (Escape clears, Ctrl+Z undoes)"
+        : "Drawing pad: draw one digit with the mouse, a pen or a finger (Escape clears, Ctrl+Z undoes)",
+    );
+    if (this.#model && this.#state !== "error") {
+      this.#showEmpty({ announce: false });
+      this.#attachPredictor();
+    }
   }
 
   // --- showing ------------------------------------------------------------------------
@@ -288,6 +337,7 @@ export class DigitPadElement extends HTMLElement {
 
   #show(result, strokes) {
     if (this.#state === "error") return 0;
+    if (result.digits) return this.#showNumber({ ...result, strokes });
     if (result.digit === null) {
       this.#showEmpty();
       return 0;
@@ -305,15 +355,58 @@ export class DigitPadElement extends HTMLElement {
       probs: result.probs,
       verdict: result.verdict,
       notDigit: result.notDigit,
-      strokes: this.#pad.strokes.slice(0, strokes).map((points) => points.map(([x, y]) => [x, y])),
+      strokes: this.#strokesOf(strokes),
       others: Object.fromEntries(Object.entries(result.others).map(([name, r]) => [name, answerOf(r)])),
     });
     return gradcam;
   }
 
+  /** Number mode: a number's answer ({digits, others, strokes}, see runtime.js predictNumber);
+   * returns the ms spent on the heatmap. */
+  #showNumber(answer) {
+    const { digits, others, strokes } = answer;
+    if (digits.length === 0) {
+      this.#showEmpty();
+      return 0;
+    }
+    this.#number = answer;
+    this.#state = "predicted";
+    const selected = this.#selected ?? digitHolding(digits, this.#pad.allStrokes.length - 1);
+    this.#view.showNumber(digits, strokes, selected);
+    this.#pad.setBoxes(digits.map((d) => d.box), selected);
+    if (this.#said !== this.#settled && !this.#pad.isDrawing && strokes === this.#pad.finishedStrokes) {
+      this.#said = this.#settled;
+      this.#announcer.say(spokenNumber(digits));
+    }
+    const gradcam = this.#overlay.show(digits[selected]);
+    const shown = digits[selected];
+    this.#announce({
+      digit: digits.length === 1 ? shown.digit : null,
+      probs: shown.probs,
+      verdict: shown.verdict,
+      notDigit: shown.notDigit,
+      number: numberText(digits),
+      digits: digits.map(({ digit, probs, verdict, notDigit, box }) => ({ digit, probs, verdict, notDigit, box })),
+      strokes: this.#strokesOf(strokes),
+      others: Object.fromEntries(
+        Object.entries(others).map(([name, read]) => [
+          name,
+          { ...answerOf(read[Math.min(selected, read.length - 1)]), number: numberText(read) },
+        ]),
+      ),
+    });
+    return gradcam;
+  }
+
+  #strokesOf(count) {
+    return this.#pad.strokes.slice(0, count).map((points) => points.map(([x, y]) => [x, y]));
+  }
+
   #showEmpty({ announce = true } = {}) {
     if (this.#state === "error") return;
     this.#state = "ready";
+    this.#number = null;
+    this.#pad.setBoxes([]);
     this.#view.showReady();
     this.#overlay.clear();
     if (announce && this.#said !== this.#settled) this.#announcer.cleared();
@@ -321,8 +414,15 @@ export class DigitPadElement extends HTMLElement {
     if (announce) this.#announce({ digit: null, probs: [], verdict: null, notDigit: null, strokes: [], others: {} });
   }
 
-  #announce({ digit, probs, verdict, notDigit, strokes, others }) {
-    this.#prediction = { digit, probs, verdict, notDigit, number: null, strokes, model: this.#model.name, others };
+  /** Tells the page (digit-pad:prediction); `number` and `digits` are Number mode's (null in Digit mode). */
+  #announce({ digit, probs, verdict, notDigit, strokes, others, number = null, digits = null }) {
+    const inNumberMode = this.mode === "number";
+    this.#prediction = {
+      digit, probs, verdict, notDigit,
+      number: inNumberMode ? (number ?? "") : null,
+      digits: inNumberMode ? (digits ?? []) : null,
+      strokes, model: this.#model.name, others,
+    }; // fmt: skip
     this.#emit("prediction", this.#prediction);
   }
 

@@ -2,7 +2,7 @@
  * the top class's map, or the class the person picked (its probability bar).
  *
  * Drawn over the pad through the frame that preprocessing reports (where the input lies
- * on the 280x280 ink bitmap: #gradcam's backing store is that bitmap's space), and over
+ * on the pad's ink bitmap: #gradcam's backing store is that bitmap's space), and over
  * the 28x28 input: a few hundred multiplications and two drawImage calls per prediction.
  */
 
@@ -22,6 +22,13 @@ export class HeatmapOverlay {
     this.visible = false; // the element shows them (its gradcam attribute)
     this.picked = null; // the class the person picked, or null: the top class
     this.shown = null; // {maps (normalized), h, w, frame, top, probs, pixels} of the shown prediction
+    this.clear();
+  }
+
+  /** The pad's ink bitmap's shape ({width, height}, pad.js): the backing store over the pad. */
+  setBitmap({ width, height }) {
+    this.element.width = width;
+    this.element.height = height;
     this.clear();
   }
 

@@ -15,7 +15,9 @@
 
 /** The one place for the rendering parameters; also exposed on #pad as data-* attributes. */
 export const INK_BITMAP = Object.freeze({
-  size: 280, // side of the square ink bitmap, in pixels
+  size: 280, // side of the square ink bitmap, in pixels (Digit mode)…
+  width: 280, // …its width…
+  height: 280, // …and height
   lineWidth: 18, // the visible pen's diameter, in bitmap pixels
   widthRatio: 0.145, // the ink bitmap's pen: this fraction of the drawing's extent…
   minWidth: 4, // …and at least this many bitmap pixels (train/render.py INK_WIDTH_RATIO)
@@ -24,6 +26,9 @@ export const INK_BITMAP = Object.freeze({
   lineCap: "round",
   lineJoin: "round",
 });
+
+/** Number mode's ink bitmap: three digits' width, as high as Digit mode's (train/numbers.py). */
+export const NUMBER_BITMAP = Object.freeze({ ...INK_BITMAP, width: 840 });
 
 /** {left, top, right, bottom} of the strokes' points (left > right when there are none). */
 function bounds(strokes) {
@@ -53,19 +58,19 @@ export function inkWidth(strokes, style = INK_BITMAP) {
 export function inkRegion(strokes, lineWidth, style = INK_BITMAP) {
   const reach = Math.ceil(lineWidth / 2) + 2;
   const { left, top, right, bottom } = bounds(strokes);
-  const whole = { x: 0, y: 0, width: style.size, height: style.size };
+  const whole = { x: 0, y: 0, width: style.width, height: style.height };
   if (left > right) return whole;
   const x = Math.floor(left) - reach, y = Math.floor(top) - reach;
   const width = Math.ceil(right) + reach + 1 - x, height = Math.ceil(bottom) + reach + 1 - y;
   // Ink at the bitmap's edge: the whole bitmap, whose border then tells the paper as before.
-  if (x < 0 || y < 0 || x + width > style.size || y + height > style.size) return whole;
+  if (x < 0 || y < 0 || x + width > style.width || y + height > style.height) return whole;
   return { x, y, width, height };
 }
 
 /** Draws strokes (arrays of [x, y] in bitmap space) as round polylines `lineWidth` wide; one point is a dot. */
 export function drawStrokes(ctx, strokes, lineWidth, style = INK_BITMAP) {
   ctx.fillStyle = style.paper;
-  ctx.fillRect(0, 0, style.size, style.size);
+  ctx.fillRect(0, 0, style.width, style.height);
   ctx.strokeStyle = style.ink;
   ctx.fillStyle = style.ink;
   ctx.lineWidth = lineWidth;
@@ -91,24 +96,25 @@ export function drawStrokes(ctx, strokes, lineWidth, style = INK_BITMAP) {
  * Pointer drawing on a canvas. Events (EventTarget):
  * - "change": the ink changed (a point was added, a stroke undone or the pad cleared);
  * - "strokeend": a stroke was finished;
- * - "erase": ink was removed (undo or clear): predictions of the older ink are stale.
+ * - "erase": ink was removed (undo, clear or a new bitmap shape): predictions of the older ink are stale.
  */
 export class DrawingPad extends EventTarget {
   constructor(canvas) {
     super();
     this.canvas = canvas;
+    this.bitmap = INK_BITMAP; // INK_BITMAP (Digit mode) or NUMBER_BITMAP (see setBitmap)
     this.strokes = []; // finished strokes
     this.current = null; // the stroke being drawn, or null
     this.pointerId = null;
+    this.boxes = []; // boxes drawn over the ink ([x, y, w, h] in bitmap pixels), see setBoxes
+    this.selectedBox = -1;
     this.ink = document.createElement("canvas");
-    this.ink.width = this.ink.height = INK_BITMAP.size;
     this.inkContext = this.ink.getContext("2d", { willReadFrequently: true });
     this.inkDirty = true;
     this.screenDirty = true;
     this.frame = 0;
     this.screenColours = null; // the visible pad's pen (#screenStyle), once read
 
-    canvas.dataset.bitmapSize = String(INK_BITMAP.size);
     canvas.dataset.lineWidth = String(INK_BITMAP.lineWidth);
     canvas.dataset.inkWidthRatio = String(INK_BITMAP.widthRatio);
     canvas.dataset.inkMinWidth = String(INK_BITMAP.minWidth);
@@ -122,6 +128,28 @@ export class DrawingPad extends EventTarget {
     new ResizeObserver(() => this.#resize()).observe(canvas);
     matchMedia(`(resolution: ${devicePixelRatio}dppx)`).addEventListener("change", () => this.#resize());
     matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => this.#resize()); // new colours
+    this.setBitmap(INK_BITMAP);
+  }
+
+  /** Draws on a bitmap of this shape from now on (INK_BITMAP or NUMBER_BITMAP): the pad is cleared. */
+  setBitmap(bitmap) {
+    const changed = bitmap !== this.bitmap || this.ink.width !== bitmap.width;
+    this.bitmap = bitmap;
+    this.ink.width = bitmap.width;
+    this.ink.height = bitmap.height;
+    Object.assign(this.canvas.dataset, {
+      bitmapSize: String(bitmap.width), // the square bitmap's side in Digit mode (kept for its tests)
+      bitmapWidth: String(bitmap.width),
+      bitmapHeight: String(bitmap.height),
+    });
+    this.boxes = [];
+    if (changed && !this.isEmpty) {
+      this.strokes = [];
+      this.current = null;
+      this.pointerId = null;
+      this.#changed("erase");
+    }
+    this.inkDirty = true;
     this.#resize();
   }
 
@@ -138,16 +166,42 @@ export class DrawingPad extends EventTarget {
     return this.current !== null;
   }
 
-  /** RGBA pixels of the 280x280 ink bitmap (a fresh copy). */
+  /** Every stroke, the one being drawn included (arrays of [x, y] in bitmap pixels). */
+  get allStrokes() {
+    return this.current ? [...this.strokes, this.current] : this.strokes;
+  }
+
+  /** RGBA pixels of the ink bitmap's region that holds the ink (a fresh copy). */
   readPixels() {
-    const strokes = this.#allStrokes();
+    const strokes = this.allStrokes;
     const lineWidth = inkWidth(strokes);
     if (this.inkDirty) {
-      drawStrokes(this.inkContext, strokes, lineWidth);
+      drawStrokes(this.inkContext, strokes, lineWidth, this.bitmap);
       this.inkDirty = false;
     }
-    const { x, y, width, height } = inkRegion(strokes, lineWidth);
+    return this.#read(inkRegion(strokes, lineWidth, this.bitmap));
+  }
+
+  /** The same for some strokes alone (one digit of a number), drawn with the pen of their
+   * own extent, exactly as they would be were they alone on the pad. */
+  readStrokes(strokes) {
+    const lineWidth = inkWidth(strokes);
+    drawStrokes(this.inkContext, strokes, lineWidth, this.bitmap);
+    this.inkDirty = true; // the ink canvas no longer holds the whole drawing
+    return this.#read(inkRegion(strokes, lineWidth, this.bitmap));
+  }
+
+  #read({ x, y, width, height }) {
     return { data: this.inkContext.getImageData(x, y, width, height).data, x, y, width, height };
+  }
+
+  /** Boxes ([x, y, w, h] in bitmap pixels: the digits found in a number) drawn over the ink;
+   * the `selected` one stands out. [] draws none. */
+  setBoxes(boxes, selected = -1) {
+    this.boxes = boxes;
+    this.selectedBox = selected;
+    this.screenDirty = true;
+    this.#scheduleRedraw();
   }
 
   undo() {
@@ -161,18 +215,15 @@ export class DrawingPad extends EventTarget {
     this.strokes = [];
     this.current = null;
     this.pointerId = null;
+    this.boxes = [];
     this.#changed("erase");
-  }
-
-  #allStrokes() {
-    return this.current ? [...this.strokes, this.current] : this.strokes;
   }
 
   #toBitmap(event) {
     const rect = this.canvas.getBoundingClientRect();
     return [
-      ((event.clientX - rect.left) * INK_BITMAP.size) / rect.width,
-      ((event.clientY - rect.top) * INK_BITMAP.size) / rect.height,
+      ((event.clientX - rect.left) * this.bitmap.width) / rect.width,
+      ((event.clientY - rect.top) * this.bitmap.height) / rect.height,
     ];
   }
 
@@ -210,15 +261,22 @@ export class DrawingPad extends EventTarget {
   /** The visible pad's pen: the ink bitmap's, in #pad's colours (its CSS color and background). */
   #screenStyle() {
     const css = getComputedStyle(this.canvas);
-    return { ...INK_BITMAP, ink: css.color || INK_BITMAP.ink, paper: css.backgroundColor || INK_BITMAP.paper };
+    return {
+      ...this.bitmap,
+      ink: css.color || INK_BITMAP.ink,
+      paper: css.backgroundColor || INK_BITMAP.paper,
+      box: css.getPropertyValue("--box").trim() || "#2463eb",
+    };
   }
 
   #resize() {
     this.screenColours = null;
     const rect = this.canvas.getBoundingClientRect();
-    const side = Math.max(1, Math.round(rect.width * devicePixelRatio));
-    if (this.canvas.width !== side || this.canvas.height !== side) {
-      this.canvas.width = this.canvas.height = side;
+    const width = Math.max(1, Math.round(rect.width * devicePixelRatio));
+    const height = Math.max(1, Math.round((width * this.bitmap.height) / this.bitmap.width));
+    if (this.canvas.width !== width || this.canvas.height !== height) {
+      this.canvas.width = width;
+      this.canvas.height = height;
     }
     this.screenDirty = true;
     this.#scheduleRedraw();
@@ -231,11 +289,23 @@ export class DrawingPad extends EventTarget {
       if (!this.screenDirty) return;
       this.screenDirty = false;
       const ctx = this.canvas.getContext("2d");
-      const scale = this.canvas.width / INK_BITMAP.size;
+      const scale = this.canvas.width / this.bitmap.width;
       ctx.setTransform(scale, 0, 0, scale, 0, 0);
-      ctx.clearRect(0, 0, INK_BITMAP.size, INK_BITMAP.size); // a transparent paper shows the canvas's background
+      ctx.clearRect(0, 0, this.bitmap.width, this.bitmap.height); // a transparent paper shows the canvas's background
       this.screenColours ??= this.#screenStyle(); // read again after a resize or a change of theme
-      drawStrokes(ctx, this.#allStrokes(), INK_BITMAP.lineWidth, this.screenColours);
+      drawStrokes(ctx, this.allStrokes, INK_BITMAP.lineWidth, this.screenColours);
+      drawBoxes(ctx, this.boxes, this.selectedBox, this.screenColours.box);
     });
   }
+}
+
+/** The digits' boxes over the visible pad: dashed, the selected one solid and thicker. */
+function drawBoxes(ctx, boxes, selected, colour) {
+  ctx.strokeStyle = colour;
+  boxes.forEach(([x, y, w, h], i) => {
+    ctx.lineWidth = i === selected ? 3 : 1.5;
+    ctx.setLineDash(i === selected ? [] : [6, 4]);
+    ctx.strokeRect(x, y, w, h);
+  });
+  ctx.setLineDash([]);
 }

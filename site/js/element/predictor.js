@@ -22,20 +22,23 @@ export class LivePredictor {
     this.show = show;
     this.showEmpty = showEmpty;
     this.fail = fail;
-    this.predict = null; // (region) => Promise<result>, see runtime.js predict; null: not attached
+    this.predict = null; // (input) => Promise<result>, see runtime.js predict; null: not attached
+    this.readsPad = false; // predict reads the pad itself (Number mode) rather than its ink bitmap's region
     this.frame = 0;
     this.inFlight = false;
     this.dirty = false;
     this.epoch = 0; // bumped when ink is removed or the model changes: older results are stale
     this.shownPixels = null; // the ink bitmap's region behind the prediction on screen (pad.js readPixels)
-    this.timings = []; // per prediction, ms: read, preprocess, inference, companions, roundTrip, dom, gradcam, total
+    this.timings = []; // per prediction, ms: read, segment, preprocess, inference, companions, roundTrip, dom, gradcam, total; and digits
     pad.addEventListener("change", () => this.request());
     pad.addEventListener("erase", () => this.#erased());
   }
 
-  /** Starts predicting with `predict(region)`, at once if something is drawn. */
-  attach(predict) {
+  /** Starts predicting with `predict(region)` (the ink bitmap's region, pad.js readPixels),
+   * or with `predict(pad)` when `readsPad` (Number mode), at once if something is drawn. */
+  attach(predict, { readsPad = false } = {}) {
     this.predict = predict;
+    this.readsPad = readsPad;
     this.epoch++;
     this.request();
   }
@@ -71,12 +74,12 @@ export class LivePredictor {
     const epoch = this.epoch;
     const strokes = this.pad.finishedStrokes;
     const t0 = performance.now();
-    const pixels = this.pad.readPixels();
+    const pixels = this.readsPad ? null : this.pad.readPixels();
     const t1 = performance.now();
     this.inFlight = true;
     let result;
     try {
-      result = await this.predict(pixels);
+      result = await this.predict(pixels ?? this.pad);
     } catch (error) {
       this.fail(`The prediction failed unexpectedly: ${error?.message ?? error}`);
       return;
@@ -89,7 +92,9 @@ export class LivePredictor {
       const gradcam = this.show(result, strokes);
       const t3 = performance.now();
       this.#record({
-        read: t1 - t0,
+        read: t1 - t0 + (result.ms.read ?? 0),
+        segment: result.ms.segment ?? 0,
+        digits: result.digits ? result.digits.length : 1, // Number mode: the digits read
         preprocess: result.ms.preprocess,
         inference: result.ms.inference,
         companions: result.ms.companions,

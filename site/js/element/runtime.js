@@ -12,7 +12,7 @@
 
 import { Calls } from "./calls.js";
 import { Inference } from "./inference.js";
-import { INK_BITMAP } from "./pad.js";
+import { INK_BITMAP, inkWidth } from "./pad.js";
 import { answerFrom } from "./verdict.js";
 
 /** The site's root folder (this file is js/element/runtime.js in it). */
@@ -37,6 +37,7 @@ export function pythonConfig() {
     packages_cache: "passthrough", // Pyodide loads them itself: no micropip, no cache DB
     files: {
       [siteUrl("py/preprocess.py")]: "./preprocess.py",
+      [siteUrl("py/segment.py")]: "./segment.py",
       [siteUrl("py/model_check.py")]: "./model_check.py",
     },
   };
@@ -179,6 +180,76 @@ export class Runtime {
       ms: { preprocess: prepared.ms, inference: first.ms, companions: Math.max(0, ...rest.map((r) => r.ms)) },
     };
   }
+
+  /**
+   * Number mode: the digits drawn on `pad` (pad.js DrawingPad), left to right, read by each
+   * model in `models` in one batch. Python finds the digits in the strokes (segment.py),
+   * the pad draws each one alone on its ink bitmap (as if it were the only digit), Python
+   * prepares them all, and each model runs the batch once. Resolves to {digits: [{digit,
+   * probs, notDigit, verdict, candidates, box ([x, y, w, h] in bitmap pixels), strokes (the
+   * indices of its strokes), pixels, cam, frame}], others: {name: [{digit, probs, ...}]} for the other models, ms: {segment,
+   * read, preprocess, inference, companions}}; digits is [] when nothing is drawn.
+   */
+  async predictNumber(pad, { centre = true, models }) {
+    const { drawings } = await this.python();
+    const chosen = models.map((name) => this.loaded.get(name));
+    if (chosen.includes(undefined)) throw new Error(`not loaded: ${models.join(", ")}`);
+    const strokes = pad.allStrokes;
+    const found = await drawings.call({ type: "segment", penRadius: INK_BITMAP.lineWidth / 2, ...packed(strokes) });
+    const ms = { segment: found.ms, read: 0, preprocess: 0, inference: 0, companions: 0 };
+    if (found.segments.length === 0) return { digits: [], others: {}, ms };
+    const t0 = performance.now();
+    const parts = found.segments.map(({ pieces }) => pieces.map(([i, a, b]) => strokes[i].slice(a, b)));
+    const regions = parts.map((digitStrokes) => pad.readStrokes(digitStrokes));
+    ms.read = performance.now() - t0;
+    const id = `prediction-${this.predictions++}`;
+    const answers = chosen.map((m) => m.inference.result(id).then((answer) => classifyBatch(m, answer)));
+    const forget = () => chosen.forEach((m) => m.inference.forget(id));
+    const request = {
+      type: "prepare-batch",
+      regions: regions.map(({ data, width, height }) => ({ rgba: data, width, height })),
+      centre, prediction: id, models,
+    }; // fmt: skip
+    const prepared = await drawings.call(request).catch((error) => {
+      forget();
+      throw error;
+    });
+    const [first, ...rest] = await Promise.all(answers);
+    const digits = first.map((answer, i) => ({
+      ...answer,
+      box: inkBox(found.segments[i].box, parts[i]),
+      strokes: [...new Set(found.segments[i].pieces.map(([stroke]) => stroke))],
+      pixels: Array.from(prepared.pixels[i]),
+      frame: onBitmap(prepared.frames[i], regions[i]),
+    }));
+    Object.assign(ms, {
+      preprocess: prepared.ms,
+      inference: first.ms,
+      companions: Math.max(0, ...rest.map((r) => r.ms)),
+    });
+    return { digits, others: Object.fromEntries(rest.map((r, k) => [models[k + 1], r])), ms };
+  }
+}
+
+/** Strokes as Python takes them: {points: Float32Array of x, y pairs, lengths: Int32Array}. */
+function packed(strokes) {
+  const lengths = Int32Array.from(strokes, (points) => points.length);
+  const points = new Float32Array(2 * lengths.reduce((a, b) => a + b, 0));
+  let at = 0;
+  for (const stroke of strokes) {
+    for (const [x, y] of stroke) {
+      points[at++] = x;
+      points[at++] = y;
+    }
+  }
+  return { points, lengths };
+}
+
+/** A digit's box ([x, y, w, h], its path grown by the visible pen's radius) grown further
+ * where the ink bitmap's pen, as wide as a fraction of the digit, is wider. */
+function inkBox([x, y, w, h], strokes) {
+  const grow = Math.max(0, Math.ceil((inkWidth(strokes) - INK_BITMAP.lineWidth) / 2));
+  return [x - grow, y - grow, w + 2 * grow, h + 2 * grow];
 }
 
 let shared = null;
@@ -249,4 +320,23 @@ function classify({ name, fetch, cam: camOutput, notDigit: notDigitOutput, calib
     cam = { data: outputs[camOutput].data, h, w };
   }
   return { name, ...answer, cam, ms };
+}
+
+/** Each row's answer of a batch's outputs (see classify): [{name, digit, probs, ...}], with
+ * `ms` (the batch's time) on the array. */
+function classifyBatch(model, { outputs, ms }) {
+  const rows = outputs[model.fetch].dims[0];
+  const answers = [];
+  for (let row = 0; row < rows; row++) answers.push(classify(model, { outputs: rowOf(outputs, row), ms }));
+  return Object.assign(answers, { ms, name: model.name });
+}
+
+/** Row `row` of every output ({data, dims}), as an output of batch size 1. */
+function rowOf(outputs, row) {
+  return Object.fromEntries(
+    Object.entries(outputs).map(([name, { data, dims }]) => {
+      const size = dims.slice(1).reduce((a, b) => a * b, 1);
+      return [name, { data: data.subarray(row * size, (row + 1) * size), dims: [1, ...dims.slice(1)] }];
+    }),
+  );
 }

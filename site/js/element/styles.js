@@ -118,6 +118,18 @@ button:hover { border-color: var(--accent); }
 #prediction[data-state="loading"] .digit,
 #prediction[data-state="error"] .digit { color: var(--line); }
 
+/* Number mode (the host's mode="number"): a wide pad, the number big, a chip per digit. */
+#pad { --box: var(--accent); } /* the digits' boxes over the ink (pad.js) */
+:host([mode="number"]) .pad-column { flex: 1 1 100%; max-width: none; }
+:host([mode="number"]) #pad { aspect-ratio: 3; }
+:host([mode="number"]) .digit { letter-spacing: 0.04em; overflow-wrap: anywhere; }
+.digits { list-style: none; display: flex; flex-wrap: wrap; gap: 6px; margin: 4px 0 12px; padding: 0; }
+.digits button { display: flex; flex-direction: column; align-items: center; min-width: 48px; padding: 4px 10px; }
+.digits .read { font-size: 26px; font-weight: 700; line-height: 1.1; }
+.digits .sure { font-size: 13px; color: var(--muted); }
+.digits button[aria-pressed="true"] { border-color: var(--accent); background: var(--picked); }
+.digits li[data-read="false"] .read { color: var(--bad); }
+
 .hint { min-height: 1.3em; color: var(--muted); margin: 4px 0 12px; }
 
 .bars { list-style: none; padding: 0; margin: 0 0 16px; }
@@ -190,6 +202,7 @@ button:hover { border-color: var(--accent); }
   .bars { order: 6; }
   .answer-column > slot { order: 7; }
   .model-input { order: 8; }
+  .digits { order: 1; margin: 0; }
   .stages { order: 9; }
 }
 
@@ -199,5 +212,6 @@ button:hover { border-color: var(--accent); }
   .answer-column { flex: 1 1 240px; }
   #prediction { min-height: 56px; }
   .digit { font-size: 48px; }
+  :host([mode="number"]) .pad-column { flex: 1 1 100%; width: auto; max-width: calc(3 * (100vh - 24px)); }
 }
 `);

@@ -23,11 +23,12 @@ TEMPLATE.innerHTML = `
   <section class="answer-column" aria-label="Prediction">
     <div id="error" class="error" part="error" role="alert" hidden></div>
     <div id="prediction" data-state="loading" data-digit="" data-probs="[]" data-strokes="0" data-verdict=""
-         data-not-digit="">
+         data-not-digit="" data-mode="digit" data-number="" data-digits="[]">
       <span class="digit" id="digit" part="digit">?</span>
       <span class="confidence" id="confidence" part="confidence"></span>
       <span class="verdict" id="verdict" part="verdict"></span>
     </div>
+    <ol id="digits" class="digits" part="digits" aria-label="The digits found, left to right: pick one to see its bars" hidden></ol>
     <p id="announcer" class="visually-hidden" role="status" aria-live="polite" aria-atomic="true"></p>
     <p id="hint" class="hint">Loading…</p>
     <ol id="bars" class="bars" part="bars" aria-label="Probability of each digit"></ol>

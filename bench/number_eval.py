@@ -1,0 +1,91 @@
+"""Whole numbers written by people, two ways, one command: `python build.py numbers`.
+
+1. Offline: numbers built from the digits of held-out writers (train/numbers.py: 2 to 8 digits of
+   one writer, gaps from wide to touching, drifting baselines, sizes varying), segmented by
+   train/segment.py, each digit drawn alone by train/render.py, preprocessed and read in one batch
+   by onnxruntime in CPython.
+2. End to end: a fixed sample of the same numbers replayed as mouse input on the built page in
+   Number mode (?mode=number), the answer read from #prediction's data-number.
+
+Prints, for each: the share of numbers read exactly, with the right digit count, the per-digit
+accuracy (digits matched by position when the count is right) beside Digit mode on the same digits,
+and every number on which the page and CPython disagree (there should be none).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project root, for build.py
+import build  # noqa: E402
+from bench.pagekit import Pad, error_text, open_page, wait_ready  # noqa: E402
+from export.onnx_io import session  # noqa: E402
+from train import numbers  # noqa: E402
+
+
+def page_reads(found: list[numbers.Number], chromium: str) -> list[str]:
+    """Each number replayed on the served dist/ in Number mode: the page's data-number."""
+    from playwright.sync_api import sync_playwright
+
+    server = build.make_server(build.DIST, 0, quiet=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    reads = []
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium, args=build.CHROMIUM_ARGS)
+            app = open_page(browser, f"http://127.0.0.1:{server.server_address[1]}/?mode=number")
+            if wait_ready(app.page) != "ready":
+                raise SystemExit(f"the page did not become ready: {error_text(app.page)}")
+            pad = Pad(app.page)
+            for number in found:
+                reads.append(pad.draw_bitmap(number.strokes)["number"])
+                pad.clear()
+            browser.close()
+    finally:
+        server.shutdown()
+    return reads
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python build.py numbers", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", type=Path, default=build.DIST / "models" / "cnn.onnx")
+    parser.add_argument("--writers", choices=sorted(numbers.SPLITS), default="held-out")
+    parser.add_argument("--count", type=int, default=700, help="numbers per data set, offline (100 per length)")
+    parser.add_argument("--page-sample", type=int, default=70, help="of those, replayed in the page (0: none)")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+
+    data = numbers.sources(args.writers, None, None)
+    if not data:
+        print("error: no pendigits or UNIPEN data: set $PENDIGITS_DIR and/or $UNIPEN_DIR", file=sys.stderr)
+        return 2
+    sess = session(args.model)
+    calibration = numbers.calibration_of(sess)
+    chromium = build.find_chromium()
+    for name, by_writer in data.items():
+        made = numbers.make_numbers(by_writer, args.count, args.seed)
+        title = f"{name} {args.writers} writers ({len(by_writer)}), {args.count} numbers, seed {args.seed}"
+        print(numbers.report(f"offline, {title}:", numbers.evaluate(sess, made)), flush=True)
+        if not args.page_sample or chromium is None:
+            continue
+        step = max(1, len(made) // args.page_sample)
+        sample = made[::step][: args.page_sample]  # every length and gap class: make_numbers cycles through them
+        offline = ["".join(numbers.read_offline(sess, n.strokes, calibration)[0]) for n in sample]
+        in_page = page_reads(sample, chromium)
+        alone = numbers.read_alone(sess, sample, calibration)
+        tally = numbers.Tally()
+        for n, read, lone in zip(sample, in_page, alone, strict=True):
+            tally.add(n.labels, list(read), lone)
+        print(f"in the page, {len(sample)} of them:\n{numbers.HEADER}\n{tally.line('page')}")
+        differ = [(n, o, p) for n, o, p in zip(sample, offline, in_page, strict=True) if o != p]
+        for n, o, p in differ:
+            print(f"  page and CPython disagree on {''.join(map(str, n.labels))} ({n.writer}): {o!r} vs {p!r}")
+        print(f"  page and CPython agree on {len(sample) - len(differ)} of {len(sample)} numbers", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

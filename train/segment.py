@@ -1,0 +1,297 @@
+"""Find the digits of a whole number from its strokes (Number mode, issue 20).
+
+This file depends on numpy alone and imports nothing from the project: the page copies it into
+Pyodide as a top-level module `segment.py` beside preprocess.py, and training and evaluation import
+it as `train.segment`, so the page segments with the very code the evaluation measured. It runs every
+animation frame while someone writes, so it works on strokes (a few dozen), never on pixels.
+
+People write a number left to right, one digit after the other, and a digit's strokes share its
+columns. So (all lengths relative to the number's height `scale`, the upper quartile of the strokes'
+heights, so that the rules do not depend on how large someone writes):
+1. strokes whose horizontal extents overlap by at least MIN_OVERLAP of the narrower one's extent are
+   one digit (a 4 or 5 in two strokes, a 7's or a 1's bar, a slashed 0); measured against the narrower
+   extent, so that two touching digits whose extents overlap by a few pixels stay two;
+2. a mark (a stroke no longer than MARK of the scale either way: a dot, a short tick) joins the
+   nearest digit rather than becoming one, unless the drawing is marks only;
+3. a digit wider than SPLIT_WIDTH times its height (two digits whose strokes got merged, or one stroke
+   that writes "11" without lifting) is cut where its column ink is thinnest, away from its ends;
+   whole strokes go to the side holding most of their length, and a stroke is cut into two pieces only
+   when one side would otherwise be left without any ink.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+Stroke = np.ndarray  # [n, 2] float, (x, y) in ink-bitmap pixels (x right, y down); n == 1 is a dot
+
+MIN_OVERLAP = 0.5  # share of the narrower extent two groups must share to be one digit
+MIN_EXTENT = 0.15  # of the scale: the narrowest extent the overlap is measured against (a vertical bar)
+FLAT = 0.45  # of the scale: a group no taller than this is a bar, part of a digit ...
+BAR_OVERLAP = 0.15  # ... that it overlaps by this share of the narrower extent
+FLOATING = 0.75  # a group ending above this share of its neighbour's height is part of it, if ...
+TOP = 0.35  # a bar right of a digit, ending above this share of its height, is its top bar (a 5's)
+NEAR = 0.25  # ... no further from it than this (of the scale)
+MARK = 0.2  # of the scale: a stroke no longer than this either way is a mark (dot, tick)
+SPLIT_WIDTH = 1.8  # a group wider than this times its height (at least the scale) is more than one digit
+MIN_PART = 0.3  # of the scale: each side of a cut is at least this wide
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One digit found in the strokes.
+
+    `strokes`: indices into the input strokes, in drawing order. `pieces`: (stroke, start, stop), the
+    points [start, stop) of each stroke that this digit holds, in drawing order; a whole stroke is
+    (i, 0, n). Only a stroke that writes two digits is cut, and then its pieces are in two segments:
+    every input stroke with points lands in exactly one segment, or its pieces in several, covering
+    each point once. `box`: (x, y, w, h) in bitmap pixels, the bounding box of its points (floor/ceil),
+    grown by the pen radius given to `segment`."""
+
+    strokes: tuple[int, ...]
+    box: tuple[int, int, int, int]
+    pieces: tuple[tuple[int, int, int], ...]
+
+
+@dataclass
+class _Group:
+    pieces: list[tuple[int, int, int]]
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    def joined(self, other: _Group) -> _Group:
+        return _Group(self.pieces + other.pieces, min(self.x0, other.x0), min(self.y0, other.y0),
+                      max(self.x1, other.x1), max(self.y1, other.y1))  # fmt: skip
+
+
+def segment(
+    strokes: Sequence[Stroke],
+    *,
+    pen_radius: float = 0.0,
+    min_overlap: float = MIN_OVERLAP,
+    mark: float = MARK,
+    split_width: float = SPLIT_WIDTH,
+) -> list[Segment]:
+    """The digits of `strokes`, left to right (by box x). Strokes without points are left out.
+    `pen_radius` grows each box so that it covers the ink, not only the pen's path."""
+    arrays = [np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in strokes]
+    inked = [i for i, a in enumerate(arrays) if len(a)]
+    if not inked:
+        return []
+    boxes = {i: (*arrays[i].min(axis=0), *arrays[i].max(axis=0)) for i in inked}
+    scale = scale_of([float(boxes[i][3] - boxes[i][1]) for i in inked])
+    marks = [i for i in inked if max(boxes[i][2] - boxes[i][0], boxes[i][3] - boxes[i][1]) <= mark * scale]
+    bodies = [i for i in inked if i not in marks] or marks
+    marks = [] if bodies is marks else marks
+    groups = overlapping_groups(bodies, boxes, min_overlap, MIN_EXTENT * scale)
+    groups = parts_joined(groups, scale)
+    attach_marks(groups, marks, boxes)
+    groups = [part for g in groups for part in split_wide(g, arrays, scale, split_width)]
+    found = [to_segment(g, arrays, pen_radius) for g in groups]
+    return sorted(found, key=lambda s: (s.box[0], s.box[2], s.strokes))
+
+
+def segment_strokes(strokes: Sequence[Stroke], seg: Segment) -> list[Stroke]:
+    """The points of `seg`'s strokes (or pieces of strokes), as [n, 2] arrays in drawing order."""
+    return [np.asarray(strokes[i], dtype=np.float64).reshape(-1, 2)[a:b] for i, a, b in seg.pieces]
+
+
+def scale_of(heights: list[float]) -> float:
+    """The number's height: the upper quartile of its strokes' heights (a digit's main stroke is about
+    as tall as the digit; bars and dots are flat). At least one pixel."""
+    return max(1.0, float(np.percentile(heights, 75)))
+
+
+def overlap_share(a0: float, a1: float, b0: float, b1: float, min_extent: float) -> float:
+    """How much of the narrower of [a0, a1] and [b0, b1] the other covers (0..1). An extent narrower
+    than `min_extent` (an upright) is covered as far as its middle lies inside the other, up to
+    min_extent / 2 deep: an upright inside a digit is covered, a 1 overlapping its neighbour's extent by
+    a few pixels is not."""
+    if min(a1 - a0, b1 - b0) < min_extent:
+        (n0, n1), (w0, w1) = ((a0, a1), (b0, b1)) if a1 - a0 <= b1 - b0 else ((b0, b1), (a0, a1))
+        depth = min((n0 + n1) / 2 - w0, w1 - (n0 + n1) / 2)
+        return min(1.0, max(0.0, 2 * depth / min_extent))
+    shared = min(a1, b1) - max(a0, b0)
+    return max(0.0, shared) / max(min(a1 - a0, b1 - b0), 1e-9)
+
+
+def overlapping_groups(indices: list[int], boxes: dict, min_overlap: float, min_extent: float) -> list[_Group]:
+    """Strokes in groups whose horizontal extents overlap (rule 1): widest strokes first, each joins the
+    group it overlaps most, then groups that grew into each other merge."""
+    groups: list[_Group] = []
+    for i in sorted(indices, key=lambda i: -(boxes[i][2] - boxes[i][0])):
+        x0, y0, x1, y1 = (float(v) for v in boxes[i])
+        mine = _Group([(i, 0, -1)], x0, y0, x1, y1)
+        shares = [overlap_share(x0, x1, g.x0, g.x1, min_extent) for g in groups]
+        best = int(np.argmax(shares)) if shares else -1
+        if best >= 0 and shares[best] >= min_overlap:
+            groups[best] = groups[best].joined(mine)
+        else:
+            groups.append(mine)
+    return merged_while(groups, lambda a, b: overlap_share(a.x0, a.x1, b.x0, b.x1, min_extent) >= min_overlap)
+
+
+def merged_while(groups: list[_Group], together) -> list[_Group]:
+    """`groups` with any two for which `together(a, b)` holds merged, until no two are left."""
+    return merged_cheapest(groups, lambda a, b: 0.0 if together(a, b) else None)
+
+
+def merged_cheapest(groups: list[_Group], cost) -> list[_Group]:
+    """`groups` with the pair (a, b) of least `cost(a, b)` merged (None: they stay apart), again and again
+    until no pair is left: each part joins the digit it fits best, not the first it fits."""
+    while len(groups) > 1:
+        costs = [(c, a, b) for a in range(len(groups)) for b in range(len(groups))
+                 if a != b and (c := cost(groups[a], groups[b])) is not None]  # fmt: skip
+        if not costs:
+            break
+        _, a, b = min(costs)
+        groups[min(a, b)] = groups[a].joined(groups[b])
+        del groups[max(a, b)]
+    return groups
+
+
+def parts_joined(groups: list[_Group], scale: float, flat: float = FLAT, bar_overlap: float = BAR_OVERLAP,
+                 floating: float = FLOATING, near: float = NEAR) -> list[_Group]:  # fmt: skip
+    """Groups that are part of a digit join it (a digit of the number is about as tall as its neighbours
+    and ends on the baseline, as they do): a flat one (a bar: a 5's top bar drawn apart, a 7's or a 1's
+    bar) that overlaps a taller one by `bar_overlap` of its extent, or that lies right of it at its top
+    (a 5's bar drawn from the end of its body); else a shorter one that floats left of a taller one,
+    ending above `floating` of its height and mostly within its rows (the L of a 4 whose upright stands
+    right of it); both no further than `near` of the scale away. Overlapping bars first, then the nearest."""
+
+    def cost(a: _Group, b: _Group) -> float | None:
+        ha, hb = a.y1 - a.y0, b.y1 - b.y0
+        if ha >= hb:
+            return None
+        share = overlap_share(a.x0, a.x1, b.x0, b.x1, 0.0)
+        if ha <= flat * scale and share >= bar_overlap:
+            return -1.0 - share
+        if a.x0 + a.x1 > b.x0 + b.x1:  # a right of b: a 5's top bar drawn from where its body began
+            gap = a.x0 - b.x1
+            top_bar = ha <= flat * scale and a.y1 < b.y0 + TOP * hb
+            return gap / scale if top_bar and gap <= near * scale else None
+        gap = b.x0 - a.x1
+        rows = min(a.y1, b.y1) - max(a.y0, b.y0)
+        return gap / scale if gap <= near * scale and a.y1 < b.y0 + floating * hb and rows >= ha / 2 else None
+
+    return merged_cheapest(groups, cost)
+
+
+def attach_marks(groups: list[_Group], marks: list[int], boxes: dict) -> None:
+    """Each mark joins the group whose box is nearest to its centre (rule 2)."""
+    for i in marks:
+        x0, y0, x1, y1 = boxes[i]
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        distances = [math.hypot(max(g.x0 - cx, 0, cx - g.x1), max(g.y0 - cy, 0, cy - g.y1)) for g in groups]
+        k = distances.index(min(distances))
+        groups[k] = groups[k].joined(_Group([(i, 0, -1)], float(x0), float(y0), float(x1), float(y1)))
+
+
+def box_of(points: list[np.ndarray]) -> tuple[float, float, float, float]:
+    """(x0, y0, x1, y1) of all points."""
+    stacked = np.concatenate(points)
+    (x0, y0), (x1, y1) = stacked.min(axis=0), stacked.max(axis=0)
+    return float(x0), float(y0), float(x1), float(y1)
+
+
+def piece_points(arrays: list[np.ndarray], piece: tuple[int, int, int]) -> np.ndarray:
+    i, start, stop = piece
+    return arrays[i][start : len(arrays[i]) if stop < 0 else stop]
+
+
+def column_ink(points: list[np.ndarray], x0: float, bins: int, step: float) -> np.ndarray:
+    """Length of pen path in each of `bins` columns `step` wide from x0 (a vertical bar puts its whole
+    length into one column; a dot counts as one pixel)."""
+    ink = np.zeros(bins)
+    for p in points:
+        if len(p) == 1:
+            starts, ends = p, p
+        else:
+            starts, ends = p[:-1], p[1:]
+        lengths = np.maximum(np.hypot(*(ends - starts).T), 1.0)
+        samples = np.ceil(lengths / (step / 2)).astype(int)
+        first = np.repeat(np.cumsum(samples) - samples, samples)
+        t = (np.arange(samples.sum()) - first + 0.5) / np.repeat(samples, samples)
+        x = np.repeat(starts[:, 0], samples) + t * np.repeat(ends[:, 0] - starts[:, 0], samples)
+        weights = np.repeat(lengths / samples, samples)
+        columns = np.clip(((x - x0) / step).astype(int), 0, bins - 1)
+        ink += np.bincount(columns, weights, minlength=bins)
+    return ink
+
+
+def split_wide(group: _Group, arrays: list[np.ndarray], scale: float, split_width: float) -> list[_Group]:
+    """`group` as is, or cut in two where its column ink is thinnest if it is too wide for one digit
+    (rule 3), each side split again if still too wide."""
+    points = [piece_points(arrays, p) for p in group.pieces]
+    x0, y0, x1, y1 = box_of(points)
+    reference = max(y1 - y0, scale)
+    if x1 - x0 <= split_width * reference:
+        return [group]
+    step = max((x1 - x0) / 64, 0.5)
+    bins = int(np.ceil((x1 - x0) / step)) + 1
+    ink = np.convolve(column_ink(points, x0, bins, step), np.ones(3) / 3, mode="same")
+    first, last = int(MIN_PART * scale / step), bins - 1 - int(MIN_PART * scale / step)
+    if last <= first:
+        return [group]
+    cut = x0 + (first + int(np.argmin(ink[first:last]))) * step + step / 2
+    left, right = cut_at(group, points, cut)
+    if not left or not right:
+        return [group]
+    return [part for side in (left, right) for part in split_wide(side_group(side, arrays), arrays, scale, split_width)]
+
+
+def cut_at(group: _Group, points: list[np.ndarray], cut: float) -> tuple[list, list]:
+    """The group's pieces left and right of x = cut: each whole, on the side of most of its length;
+    when a side gets nothing, the piece with the most points on that side is cut into two."""
+    left, right = [], []
+    shares = []
+    for piece, p in zip(group.pieces, points, strict=True):
+        share = float(np.mean(p[:, 0] < cut))
+        shares.append(share)
+        (left if share >= 0.5 else right).append(piece)
+    if left and right:
+        return left, right
+    empty_is_left = not left
+    k = int(np.argmax(shares)) if empty_is_left else int(np.argmin(shares))
+    pieces = cut_piece(group.pieces[k], points[k], cut)
+    if pieces is None:
+        return left, right
+    before, after = pieces
+    rest = [p for j, p in enumerate(group.pieces) if j != k]
+    first_left = float(np.mean(points[k][: before[2] - before[1], 0] < cut)) >= 0.5
+    lefts, rights = ([before], [after]) if first_left else ([after], [before])
+    return (lefts + (rest if not empty_is_left else []), rights + (rest if empty_is_left else []))
+
+
+def cut_piece(piece: tuple[int, int, int], p: np.ndarray, cut: float) -> tuple | None:
+    """`piece` as two pieces at the point index that best separates its points left and right of `cut`
+    (fewest points on the wrong side); None when it does not cross the cut."""
+    left = p[:, 0] < cut
+    if left.all() or not left.any():
+        return None
+    n, total = len(p), int(left.sum())
+    ks = np.arange(1, n)
+    lefts = np.cumsum(left)[:-1]  # of the first k points, how many lie left
+    first_left = (ks - lefts) + (total - lefts)  # wrong sides when the first k go left, the rest right
+    first_right = lefts + (n - ks) - (total - lefts)
+    best = int(ks[int(np.argmin(np.minimum(first_left, first_right)))])
+    i, start, _ = piece
+    return (i, start, start + best), (i, start + best, start + n)
+
+
+def side_group(pieces: list[tuple[int, int, int]], arrays: list[np.ndarray]) -> _Group:
+    return _Group(pieces, *box_of([piece_points(arrays, p) for p in pieces]))
+
+
+def to_segment(group: _Group, arrays: list[np.ndarray], pen_radius: float) -> Segment:
+    pieces = sorted((i, a, len(arrays[i]) if b < 0 else b) for i, a, b in group.pieces)
+    x0, y0, x1, y1 = box_of([arrays[i][a:b] for i, a, b in pieces])
+    left, top = int(np.floor(x0 - pen_radius)), int(np.floor(y0 - pen_radius))
+    box = (left, top, int(np.ceil(x1 + pen_radius)) - left, int(np.ceil(y1 + pen_radius)) - top)
+    return Segment(tuple(sorted({i for i, _, _ in pieces})), box, tuple(pieces))
