@@ -29,7 +29,8 @@ class Session:
     page: object
     origin: str
     console_errors: list[str] = field(default_factory=list)
-    requests: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)  # every request of the context, its service worker's too
+    page_requests: list[str] = field(default_factory=list)  # the page's own (and its dedicated workers')
 
     def foreign_requests(self) -> list[str]:
         return [
@@ -50,6 +51,7 @@ def open_page(browser, url: str, **context_options) -> Session:
     page.on("console", lambda m: m.type == "error" and session.console_errors.append(m.text))
     page.on("pageerror", lambda e: session.console_errors.append(f"uncaught: {e}"))
     context.on("request", lambda r: session.requests.append(r.url))
+    page.on("request", lambda r: session.page_requests.append(r.url))
     page.goto(url)
     return session
 
@@ -149,10 +151,11 @@ class Pad:
         )
 
     def bitmap(self) -> np.ndarray:
-        """The RGBA ink bitmap behind the shown prediction, [280, 280, 4] uint8 (the main page's window.digitPad)."""
+        """The RGBA ink bitmap behind the shown prediction, [280, 280, 4] uint8 in Digit mode (the main page's
+        window.digitPad)."""
         encoded = self.page.evaluate("window.digitPad.bitmap()")
-        size = int(self.find("#pad").get_attribute("data-bitmap-size"))
-        return np.frombuffer(base64.b64decode(encoded), dtype=np.uint8).reshape(size, size, 4)
+        height, width = (int(self.find("#pad").get_attribute(f"data-bitmap-{side}")) for side in ("height", "width"))
+        return np.frombuffer(base64.b64decode(encoded), dtype=np.uint8).reshape(height, width, 4)
 
     def model_input(self) -> np.ndarray:
         """The 28x28 input shown in the page (before normalization)."""

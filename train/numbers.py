@@ -4,10 +4,10 @@
 
 A number is 2 to 8 real digits of ONE writer (pendigits writers 26-30 and UNIPEN's held-out writers;
 21-25 and UNIPEN's validation writers while tuning), laid out left to right on the page's wide ink
-bitmap (840x280) as handwriting is: every digit keeps its strokes as written and its size relative to
-the writer's other digits, the number has a size of its own, every digit a little more or less, the
-baseline drifts and tilts, and the gaps between digits are of one class per number, from wide to
-touching (the digits' extents overlapping by a few pixels). Long numbers are scaled down to fit.
+bitmap (840x280) as handwriting is: every digit keeps its strokes as written and (within RELATIVE) its
+height relative to the number's other digits, the number has a size of its own, every digit a little
+more or less, the baseline drifts and tilts, and the gaps between digits are of one class per number,
+from wide to touching (the digits' extents overlapping by a few pixels). Long numbers are scaled down.
 Seeded (numpy Generator): the same numbers every run.
 
 Each number is read as the page reads it (`read_offline`): train/segment.py finds the digits, each is
@@ -32,7 +32,7 @@ from train import pendigits, rejection, unipen
 from train.evaluate import softmax
 from train.preprocess import normalize, to_mnist
 from train.render import BITMAP_SIZE, ink_width, render_rgba
-from train.segment import Segment, segment, segment_strokes
+from train.segment import segment, segment_strokes
 
 WIDTH, HEIGHT = 3 * BITMAP_SIZE, BITMAP_SIZE  # Number mode's ink bitmap, pixels
 MARGIN = 12.0  # pixels kept free around a number
@@ -43,11 +43,14 @@ GAPS = {"touching": (-5.0, -1.0), "tight": (0.0, 0.08), "normal": (0.08, 0.3), "
 HEIGHTS = (70.0, 160.0)  # a number's median digit height, pixels (log-uniform; lone digits: 60-170)
 SIZE_JITTER = 0.08  # sigma of the log size of each digit within its number
 BASELINE_JITTER = 0.04  # sigma of each digit's baseline offset, of the number's height
-RELATIVE = (0.7, 1.4)  # a digit's height relative to its writer's median, clipped to this
+RELATIVE = (0.7, 1.4)  # a digit's height relative to its number's median digit, clipped to this
 WIDEST = 1.5  # a digit is scaled to its height, or to this times it across if it is wider
 TILT = 0.06  # the baseline's slope, uniform in [-TILT, TILT]
 UNIPEN_HEIGHT = 120.0  # pixels: a UNIPEN writer's median digit height before a number's own scale
-SPLITS = {"held-out": ("held-out", pendigits.HELD_OUT_WRITERS), "validation": ("validation", pendigits.VALIDATION_WRITERS)}
+SPLITS = {
+    "held-out": ("held-out", pendigits.HELD_OUT_WRITERS),
+    "validation": ("validation", pendigits.VALIDATION_WRITERS),
+}
 UNREADABLE = "?"
 
 
@@ -134,9 +137,9 @@ def make_numbers(
 def layout(chosen: list[WrittenDigit], gap_class: str, writer: str, rng: np.random.Generator) -> Number:
     """The digits left to right on the WIDTH x HEIGHT bitmap (see the module's docstring)."""
     heights = np.array([np.ptp(np.concatenate(d.strokes)[:, 1]) for d in chosen])
-    # each digit's size relative to the writer's median, within RELATIVE (a broken trace does not shrink the rest)
-    relative = np.clip(heights / max(float(np.median([np.ptp(np.concatenate(d.strokes)[:, 1]) for d in chosen])), 1.0),
-                       *RELATIVE)  # fmt: skip
+    # each digit's height relative to the number's median digit, within RELATIVE (a broken trace does not
+    # shrink the rest)
+    relative = np.clip(heights / max(float(np.median(heights)), 1.0), *RELATIVE)
     tall = math.exp(rng.uniform(*np.log(HEIGHTS)))
     sizes = relative * np.exp(rng.normal(0.0, SIZE_JITTER, len(chosen)))
     tilt, lifts = rng.uniform(-TILT, TILT), rng.normal(0.0, BASELINE_JITTER, len(chosen))

@@ -65,6 +65,10 @@ class _Group:
     x1: float
     y1: float
 
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
+
     def joined(self, other: _Group) -> _Group:
         return _Group(self.pieces + other.pieces, min(self.x0, other.x0), min(self.y0, other.y0),
                       max(self.x1, other.x1), max(self.y1, other.y1))  # fmt: skip
@@ -139,7 +143,15 @@ def overlapping_groups(indices: list[int], boxes: dict, min_overlap: float, min_
 
 def merged_while(groups: list[_Group], together) -> list[_Group]:
     """`groups` with any two for which `together(a, b)` holds merged, until no two are left."""
-    return merged_cheapest(groups, lambda a, b: 0.0 if together(a, b) else None)
+    a = 0
+    while a < len(groups):
+        b = next((b for b in range(a + 1, len(groups)) if together(groups[a], groups[b])), None)
+        if b is None:
+            a += 1
+        else:
+            groups[a] = groups[a].joined(groups.pop(b))
+            a = 0
+    return groups
 
 
 def merged_cheapest(groups: list[_Group], cost) -> list[_Group]:
@@ -228,11 +240,10 @@ def column_ink(points: list[np.ndarray], x0: float, bins: int, step: float) -> n
 def split_wide(group: _Group, arrays: list[np.ndarray], scale: float, split_width: float) -> list[_Group]:
     """`group` as is, or cut in two where its column ink is thinnest if it is too wide for one digit
     (rule 3), each side split again if still too wide."""
+    if group.width <= split_width * max(group.y1 - group.y0, scale):
+        return [group]
     points = [piece_points(arrays, p) for p in group.pieces]
     x0, y0, x1, y1 = box_of(points)
-    reference = max(y1 - y0, scale)
-    if x1 - x0 <= split_width * reference:
-        return [group]
     step = max((x1 - x0) / 64, 0.5)
     bins = int(np.ceil((x1 - x0) / step)) + 1
     ink = np.convolve(column_ink(points, x0, bins, step), np.ones(3) / 3, mode="same")

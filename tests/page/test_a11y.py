@@ -59,7 +59,7 @@ def test_axe_finds_nothing_on_the_model_card(browser, base_url, scheme):
     session = open_page(browser, base_url + "card.html", color_scheme=scheme)
     page = session.page
     try:
-        page.wait_for_function("document.querySelector('#card').dataset.state === 'ready'", timeout=CARD_TIMEOUT_MS)
+        page.locator('#card[data-state="ready"]').wait_for(state="attached", timeout=CARD_TIMEOUT_MS)
         assert_no_violations(page, f"card, {scheme}")
         page.locator("#confusion button.cell[data-true='4'][data-pred='9']").click()
         for summary in page.locator("details.chart-data summary").all():
@@ -73,7 +73,7 @@ def test_every_chart_of_the_card_has_a_text_equivalent(browser, base_url):
     session = open_page(browser, base_url + "card.html")
     page = session.page
     try:
-        page.wait_for_function("document.querySelector('#card').dataset.state === 'ready'", timeout=CARD_TIMEOUT_MS)
+        page.locator('#card[data-state="ready"]').wait_for(state="attached", timeout=CARD_TIMEOUT_MS)
         charts = page.locator("svg.chart")
         assert charts.count() >= 4
         for chart in charts.all():
@@ -146,7 +146,7 @@ def test_the_cards_confusion_cells_take_the_keyboard(browser, base_url):
     session = open_page(browser, base_url + "card.html")
     page = session.page
     try:
-        page.wait_for_function("document.querySelector('#card').dataset.state === 'ready'", timeout=CARD_TIMEOUT_MS)
+        page.locator('#card[data-state="ready"]').wait_for(state="attached", timeout=CARD_TIMEOUT_MS)
         seen = []
         for _ in range(200):
             page.keyboard.press("Tab")
@@ -231,7 +231,7 @@ def test_a_200_percent_zoom_needs_no_horizontal_scrolling(browser, base_url, pat
     try:
         page.goto(base_url + path)
         if path:
-            page.wait_for_function("document.querySelector('#card').dataset.state === 'ready'", timeout=CARD_TIMEOUT_MS)
+            page.locator('#card[data-state="ready"]').wait_for(state="attached", timeout=CARD_TIMEOUT_MS)
         else:
             wait_ready(page)
         assert page.evaluate("document.documentElement.scrollWidth") <= 640

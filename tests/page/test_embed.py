@@ -95,8 +95,8 @@ def test_undo_and_clear_methods(host):
     page.evaluate("document.getElementById('left').clear()")
     pad.wait_empty()
     assert events(page, "prediction", "left")[-1]["detail"] == {
-        "digit": None, "probs": [], "verdict": None, "notDigit": None, "number": None, "strokes": [], "model": "cnn",
-        "others": {},
+        "digit": None, "probs": [], "verdict": None, "notDigit": None, "number": None, "digits": None, "strokes": [],
+        "model": "cnn", "others": {},
     }  # fmt: skip
     assert page.evaluate("document.getElementById('left').state") == "ready"
     page.evaluate("document.getElementById('left').undo()")  # nothing left to undo: nothing happens
@@ -147,7 +147,13 @@ def test_attributes_are_properties_and_change_while_it_runs(host):
                   "(document.getElementById('left'))")  # fmt: skip
     attributes = page.evaluate("[...document.getElementById('left').attributes].map((a) => [a.name, a.value])")
     assert {"bars": "false", "input": "", "gradcam": "true", "mode": "number"}.items() <= dict(attributes).items()
-    assert page.evaluate("document.getElementById('left').mode") == "number"  # reflected; read as one digit for now
+    assert page.evaluate("document.getElementById('left').mode") == "number"  # reflected
+    assert (
+        pad.find('#prediction[data-mode="number"]').count() == 1
+        and pad.find("#pad").get_attribute("data-bitmap-width") == "840"
+    )
+    page.evaluate("document.getElementById('left').mode = 'digit'")  # back to one digit for the drawing below
+    assert pad.find("#pad").get_attribute("data-bitmap-width") == "280"
     assert pad.find("#bars").is_hidden() and pad.find("#input28").is_visible()
     prediction = draw_on(host, "left", SEVEN)
     assert prediction["digit"] == "7"
@@ -156,7 +162,7 @@ def test_attributes_are_properties_and_change_while_it_runs(host):
     heatmap = events(page, "heatmap", "left")[-1]["detail"]
     assert heatmap == {"class": 7, "source": "top"}
     assert len(pad.model_input().ravel()) == 784 and pad.model_input().max() > 0.5
-    page.evaluate("(e => { e.removeAttribute('bars'); e.input = false; e.gradcam = false; e.mode = 'digit'; })"
+    page.evaluate("(e => { e.removeAttribute('bars'); e.input = false; e.gradcam = false; })"
                   "(document.getElementById('left'))")  # fmt: skip
     assert pad.find("#bars").is_visible() and pad.find("#input28").is_hidden() and pad.find("#gradcam").is_hidden()
     pad.clear()

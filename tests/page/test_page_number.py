@@ -146,3 +146,38 @@ def test_switching_modes_clears_the_pad(number_page, pad):
     page.select_option("#mode", "number")
     pad.find('#prediction[data-mode="number"]').wait_for(state="attached")
     assert pad.find("#pad").get_attribute("data-bitmap-width") == "840"
+
+
+REPLAYED = 12  # held-out numbers replayed (every length and gap class: make_numbers cycles through them)
+MIN_EXACT = 0.75  # of the replayed numbers read exactly (the sample is small; `build.py numbers` measures it all)
+
+
+def test_held_out_numbers_read_in_the_page_as_in_cpython(pad, dist):
+    """Numbers built from held-out pendigits writers' digits (train/numbers.py), replayed as mouse
+    input: the page reads each as CPython does, and most of them exactly."""
+    from export.onnx_io import session
+    from train import numbers, pendigits
+
+    if pendigits.resolve_path() is None:
+        pytest.skip(f"pendigits data not found: set ${pendigits.ENV_VAR} to the folder holding {pendigits.FILE_NAME}")
+    writers = numbers.pendigits_writers(pendigits.by_writers(pendigits.load(), pendigits.HELD_OUT_WRITERS))
+    sample = numbers.make_numbers(writers, REPLAYED, seed=0)
+    model = session(dist / "models" / "cnn.onnx")
+    calibration = numbers.calibration_of(model)
+    exact = 0
+    for n in sample:
+        in_page = pad.draw_bitmap(n.strokes)["number"]
+        pad.clear()
+        offline = "".join(numbers.read_offline(model, n.strokes, calibration)[0])
+        truth = "".join(map(str, n.labels))
+        assert in_page == offline, f"{truth} ({n.writer}, {n.gap_class}): page {in_page!r}, CPython {offline!r}"
+        exact += in_page == truth
+    assert exact / len(sample) >= MIN_EXACT, f"{exact} of {len(sample)} read exactly"
+
+
+def test_axe_finds_nothing_in_number_mode(pad):
+    from bench import axe
+
+    pad.draw_bitmap(number([1, 7], [150, 400]))
+    found = axe.violations(pad.page)
+    assert not found, axe.report(found)

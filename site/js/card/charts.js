@@ -73,8 +73,7 @@ function frame({ width, height, xRange, yRange, xTicks, yTicks, xLabel, yLabel, 
 
 /** Lines over epochs: series = [{name, values, kind}] (kind: a CSS class), one point per epoch. */
 export function lineChart({ epochs, series, yLabel, format, yFloor = null, width = 420, height = 240 }) {
-  const last = epochs.length - 1;
-  const ends = series.map(({ name, values }) => `${name} from ${format(values[0], true)} to ${format(values[last], true)}`);
+  const ends = series.map(({ name, values }) => `${name} from ${format(values[0], true)} to ${format(values.at(-1), true)}`);
   const label = `Line chart of ${yLabel} over ${epochs.length} epochs: ${ends.join("; ")}.`;
   const table = { caption: `${yLabel} per epoch`, headers: ["epoch", ...series.map((s) => s.name)],
     rows: epochs.map((epoch, i) => [String(epoch), ...series.map((s) => format(s.values[i], true))]) };

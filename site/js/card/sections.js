@@ -55,7 +55,7 @@ export function curves(history) {
     ["val", "validation"],
     ["pen_val", "pen drawings"],
   ]
-    .filter(([prefix]) => Array.isArray(history[`${prefix}_${metric}`]))
+    .filter(([prefix]) => history[`${prefix}_${metric}`]?.length > 0) // a run without pen drawings has none
     .map(([prefix, name]) => ({ name: `${name} ${metric}`, values: history[`${prefix}_${metric}`], kind: prefix }));
   const loss = lineChart({ epochs: history.epoch, series: series("loss"), yLabel: "loss",
     format: (v, exact) => v.toFixed(exact ? 4 : 2) });
@@ -64,7 +64,7 @@ export function curves(history) {
   const legend = element("p", { class: "legend" },
     element("span", { class: "key train" }, "training (augmented images, mean over the epoch)"),
     element("span", { class: "key val" }, "validation (5,000 held-out MNIST images)"));
-  if (history.pen_val_loss) {
+  if (history.pen_val_loss?.length) {
     legend.append(element("span", { class: "key pen_val" }, "pen drawings of the validation writers"));
   }
   const charts = element("div", { class: "charts" },

@@ -1,0 +1,170 @@
+"""Number mode's segmentation (train/segment.py): constructed cases, and properties of any strokes."""
+
+import time
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from train.segment import Segment, segment, segment_strokes
+
+
+def line(*points: tuple[float, float], step: float = 4.0) -> np.ndarray:
+    """A polyline through `points`, with a point every `step` pixels or so (as a pen samples)."""
+    out = [np.asarray(points[0], dtype=np.float64)[None]]
+    for a, b in zip(points[:-1], points[1:], strict=True):
+        a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+        n = max(1, int(np.ceil(np.hypot(*(b - a)) / step)))
+        out.append(a + (b - a) * (np.arange(1, n + 1) / n)[:, None])
+    return np.concatenate(out)
+
+
+def ring(cx: float, cy: float, rx: float, ry: float) -> np.ndarray:
+    t = np.linspace(0, 2 * np.pi, 40)
+    return np.stack([cx + rx * np.cos(t), cy + ry * np.sin(t)], axis=1)
+
+
+def one(x: float = 100.0, top: float = 60.0, bottom: float = 160.0) -> np.ndarray:
+    return line((x - 4, top), (x + 4, bottom))
+
+
+def four_in_two(x: float = 100.0) -> list[np.ndarray]:
+    """The L (down-left, then across), then the upright through its bar."""
+    return [line((x + 10, 60), (x - 20, 125), (x + 30, 125)), line((x + 15, 60), (x + 15, 160))]
+
+
+def groups(strokes: list[np.ndarray]) -> list[tuple[int, ...]]:
+    return [s.strokes for s in segment(strokes)]
+
+
+def test_a_4_in_two_strokes_is_one_digit():
+    assert groups(four_in_two()) == [(0, 1)]
+
+
+def test_a_4_whose_upright_stands_right_of_its_l_is_one_digit():
+    # as some writers do: the L ends before the upright, in the upper part of it
+    strokes = [line((90, 60), (75, 120), (110, 120)), line((120, 55), (122, 165))]
+    assert groups(strokes) == [(0, 1)]
+
+
+def test_a_7_with_a_bar_is_one_digit():
+    seven = [line((60, 60), (120, 60), (85, 160)), line((80, 110), (115, 110))]
+    assert groups(seven) == [(0, 1)]
+
+
+def test_a_5_with_its_top_bar_drawn_after_the_body_is_one_digit():
+    body = line((70, 60), (66, 105), (95, 100), (110, 125), (100, 155), (65, 155))
+    bar = line((70, 60), (115, 58))
+    assert groups([body, bar]) == [(0, 1)]
+
+
+def test_a_5_whose_top_bar_starts_where_the_body_ends():
+    body = line((70, 60), (66, 105), (95, 100), (110, 125), (100, 155), (65, 155))
+    bar = line((110, 62), (150, 60))  # right of the body's extent, at its top
+    assert groups([body, bar]) == [(0, 1)]
+
+
+def test_two_touching_digits_are_two():
+    zero, other = ring(100, 110, 30, 50), ring(157, 110, 30, 50)  # extents overlap by 3 px
+    assert groups([zero, other]) == [(0,), (1,)]
+    assert groups([one(100), ring(132, 110, 30, 50)]) == [(0,), (1,)]  # a 1 overlapping a 0 by 2 px
+    assert groups([*four_in_two(100), one(128)]) == [(0, 1), (2,)]  # a 1 touching a 4's bar
+
+
+def test_a_wide_gap_starts_a_new_digit():
+    assert groups([one(100), one(300), ring(500, 110, 30, 50)]) == [(0,), (1,), (2,)]
+
+
+def test_a_lone_dot_is_a_digit_of_its_own():
+    assert groups([np.array([[100.0, 100.0]])]) == [(0,)]
+
+
+def test_a_dot_near_a_digit_joins_it():
+    strokes = [one(100), np.array([[112.0, 40.0]]), ring(200, 110, 30, 50)]
+    assert groups(strokes) == [(0, 1), (2,)]
+    tick = line((215, 55), (222, 52))  # a short tick at the 0's top
+    assert groups([*strokes, tick]) == [(0, 1), (2, 3)]
+
+
+def test_a_lone_stroke_is_one_digit_and_its_box_covers_it():
+    stroke = ring(140, 140, 30, 50)
+    (found,) = segment([stroke], pen_radius=5.0)
+    assert found.strokes == (0,) and found.pieces == ((0, 0, len(stroke)),)
+    x, y, w, h = found.box
+    assert x <= 110 - 5 and y <= 90 - 5 and x + w >= 170 + 5 and y + h >= 190 + 5
+
+
+def test_empty_input_and_empty_strokes():
+    assert segment([]) == []
+    assert segment([np.zeros((0, 2))]) == []
+    assert groups([np.zeros((0, 2)), one(100)]) == [(1,)]
+
+
+def test_11_written_without_lifting_is_two_digits_in_two_pieces():
+    # down, across to the next one's top, down: twice as wide as tall, clearly not one digit (SPLIT_WIDTH)
+    stroke = line((100, 60), (100, 160), (300, 60), (300, 160))
+    found = segment([stroke])
+    assert len(found) == 2
+    (a,), (b,) = (s.pieces for s in found)
+    assert a[0] == b[0] == 0 and a[1] == 0 and a[2] == b[1] and b[2] == len(stroke)  # each point once
+    left, right = (np.concatenate(segment_strokes([stroke], s)) for s in found)
+    assert left[:, 0].max() < right[:, 0].min()
+
+
+def test_a_flat_wide_single_digit_is_not_cut():
+    assert groups([ring(300, 140, 70, 40)]) == [(0,)]  # a squat 0
+
+
+def test_segment_strokes_returns_the_segments_points():
+    strokes = [*four_in_two(100), one(220)]
+    first, second = segment(strokes)
+    assert [len(s) for s in segment_strokes(strokes, first)] == [len(strokes[0]), len(strokes[1])]
+    np.testing.assert_array_equal(segment_strokes(strokes, second)[0], strokes[2])
+
+
+def test_an_8_digit_number_segments_within_a_frame_budget():
+    strokes = []
+    for k in range(8):
+        x = 60 + 95 * k
+        strokes += [*four_in_two(x), line((x - 10, 50), (x + 25, 48)), np.array([[x + 40.0, 170.0]])]
+    assert len(groups(strokes)) == 8
+    start = time.perf_counter()
+    for _ in range(20):
+        segment(strokes)
+    assert (time.perf_counter() - start) / 20 < 0.01  # generous: measured well under 2 ms
+
+
+points = st.lists(
+    st.tuples(st.floats(0, 840, allow_nan=False), st.floats(0, 280, allow_nan=False)), min_size=0, max_size=12
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(points, min_size=0, max_size=14), st.floats(0, 10))
+def test_every_inked_point_lands_in_exactly_one_segment_and_the_order_is_left_to_right(raw, radius):
+    strokes = [np.array(s, dtype=np.float64).reshape(-1, 2) for s in raw]
+    found: list[Segment] = segment(strokes, pen_radius=radius)
+    held: dict[int, list[tuple[int, int]]] = {}
+    for s in found:
+        assert s.strokes == tuple(sorted({i for i, _, _ in s.pieces}))
+        for i, a, b in s.pieces:
+            held.setdefault(i, []).append((a, b))
+    assert sorted(held) == [i for i, s in enumerate(strokes) if len(s)]
+    for i, spans in held.items():  # the pieces of a stroke cover its points once
+        assert sum(b - a for a, b in spans) == len(strokes[i])
+        assert sorted(p for a, b in spans for p in range(a, b)) == list(range(len(strokes[i])))
+    xs = [s.box[0] for s in found]
+    assert xs == sorted(xs)
+    for s in found:  # boxes cover their points, grown by the pen radius
+        x, y, w, h = s.box
+        pts = np.concatenate(segment_strokes(strokes, s))
+        assert (pts[:, 0] - radius >= x - 1e-9).all() and (pts[:, 0] + radius <= x + w + 1e-9).all()
+        assert (pts[:, 1] - radius >= y - 1e-9).all() and (pts[:, 1] + radius <= y + h + 1e-9).all()
+
+
+@pytest.mark.parametrize("shift", [0.0, 0.5, 300.0])
+def test_segmentation_does_not_depend_on_where_the_number_is(shift):
+    strokes = [*four_in_two(100), one(200), ring(300, 110, 30, 50)]
+    moved = [s + np.array([shift, 0.0]) for s in strokes]
+    assert groups(moved) == groups(strokes) == [(0, 1), (2,), (3,)]
