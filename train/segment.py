@@ -168,8 +168,7 @@ def merged_cheapest(groups: list[_Group], cost) -> list[_Group]:
     return groups
 
 
-def parts_joined(groups: list[_Group], scale: float, flat: float = FLAT, bar_overlap: float = BAR_OVERLAP,
-                 floating: float = FLOATING, near: float = NEAR) -> list[_Group]:  # fmt: skip
+def parts_joined(groups: list[_Group], scale: float) -> list[_Group]:
     """Groups that are part of a digit join it (a digit of the number is about as tall as its neighbours
     and ends on the baseline, as they do): a flat one (a bar: a 5's top bar drawn apart, a 7's or a 1's
     bar) that overlaps a taller one by `bar_overlap` of its extent, or that lies right of it at its top
@@ -177,20 +176,22 @@ def parts_joined(groups: list[_Group], scale: float, flat: float = FLAT, bar_ove
     ending above `floating` of its height and mostly within its rows (the L of a 4 whose upright stands
     right of it); both no further than `near` of the scale away. Overlapping bars first, then the nearest."""
 
+    flat, bar_overlap, floating, near, top = FLAT * scale, BAR_OVERLAP, FLOATING, NEAR * scale, TOP  # read now
+
     def cost(a: _Group, b: _Group) -> float | None:
         ha, hb = a.y1 - a.y0, b.y1 - b.y0
         if ha >= hb:
             return None
         share = overlap_share(a.x0, a.x1, b.x0, b.x1, 0.0)
-        if ha <= flat * scale and share >= bar_overlap:
+        if ha <= flat and share >= bar_overlap:
             return -1.0 - share
         if a.x0 + a.x1 > b.x0 + b.x1:  # a right of b: a 5's top bar drawn from where its body began
             gap = a.x0 - b.x1
-            top_bar = ha <= flat * scale and a.y1 < b.y0 + TOP * hb
-            return gap / scale if top_bar and gap <= near * scale else None
+            top_bar = ha <= flat and a.y1 < b.y0 + top * hb
+            return gap / scale if top_bar and gap <= near else None
         gap = b.x0 - a.x1
         rows = min(a.y1, b.y1) - max(a.y0, b.y0)
-        return gap / scale if gap <= near * scale and a.y1 < b.y0 + floating * hb and rows >= ha / 2 else None
+        return gap / scale if gap <= near and a.y1 < b.y0 + floating * hb and rows >= ha / 2 else None
 
     return merged_cheapest(groups, cost)
 

@@ -148,9 +148,10 @@ export class AnswerView {
       digits: JSON.stringify(digits.map(({ digit, probs, verdict, box }) => ({ digit, probs, verdict, box }))),
     });
     this.digit.textContent = text;
-    this.confidence.textContent = digits.length === 1 ? "1 digit" : `${digits.length} digits`;
     const unread = digits.filter((d) => !isRead(d)).length;
-    this.verdict.textContent = unread ? `${unread} of them I cannot read: "?"` : "";
+    const count = digits.length === 1 ? "1 digit" : `${digits.length} digits`;
+    this.confidence.textContent = unread ? `${count}, ${unread} “?”` : count; // short: one line, the pad never moves
+    this.verdict.textContent = "";
     this.#showChips(digits, selected);
     this.#showDigit(shown);
   }

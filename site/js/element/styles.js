@@ -123,8 +123,10 @@ button:hover { border-color: var(--accent); }
 :host([mode="number"]) .pad-column { flex: 1 1 100%; max-width: none; }
 :host([mode="number"]) #pad { aspect-ratio: 3; }
 :host([mode="number"]) .digit { letter-spacing: 0.04em; overflow-wrap: anywhere; }
-.digits { list-style: none; display: flex; flex-wrap: wrap; gap: 6px; margin: 4px 0 12px; padding: 0; }
-.digits button { display: flex; flex-direction: column; align-items: center; min-width: 48px; padding: 4px 10px; }
+/* Room for a row of chips from the start: the pad must not move while someone writes on it. */
+.digits { list-style: none; display: flex; gap: 6px; margin: 4px 0 12px; padding: 0; min-height: 58px; }
+.digits li { flex: 0 1 60px; min-width: 0; } /* one row: chips narrow rather than wrap */
+.digits button { display: flex; flex-direction: column; align-items: center; width: 100%; padding: 4px 2px; }
 .digits .read { font-size: 26px; font-weight: 700; line-height: 1.1; }
 .digits .sure { font-size: 13px; color: var(--muted); }
 .digits button[aria-pressed="true"] { border-color: var(--accent); background: var(--picked); }
@@ -202,7 +204,11 @@ button:hover { border-color: var(--accent); }
   .bars { order: 6; }
   .answer-column > slot { order: 7; }
   .model-input { order: 8; }
-  .digits { order: 1; margin: 0; }
+  .digits { order: 1; margin: 0; gap: 4px; }
+  /* Above the pad, the answer keeps one height whatever it says: the pad must not move under the pen. */
+  :host([mode="number"]) #prediction { flex-wrap: nowrap; height: 48px; overflow: hidden; white-space: nowrap; }
+  :host([mode="number"]) .digit { font-size: 36px; }
+  .digits .read { font-size: 22px; }
   .stages { order: 9; }
 }
 
