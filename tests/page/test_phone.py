@@ -114,3 +114,31 @@ def test_touch_action_is_off_on_the_pad_only(app):
     assert page.locator("#pad").evaluate("e => getComputedStyle(e).touchAction") == "none"
     assert page.evaluate("getComputedStyle(document.body).touchAction") == "auto"
     assert page.locator(".answer-column").evaluate("e => getComputedStyle(e).touchAction") == "auto"
+
+
+def test_number_mode_on_a_phone_the_pad_stays_put_while_writing(browser, base_url, artefacts):
+    """Eight digits written with a finger on a 390x844 phone: the answer above the pad grows a
+    chip per digit, yet the pad never moves under the finger, and every digit is read."""
+    from bench.number import EIGHT_DIGITS, number
+
+    session = open_page(browser, base_url + "?mode=number", viewport={"width": 390, "height": 844}, has_touch=True,
+                        is_mobile=True, device_scale_factor=3)  # fmt: skip
+    page = session.page
+    try:
+        assert wait_ready(page) == "ready", error_text(page)
+        pad = page.locator("#pad")
+        pad.evaluate("e => e.scrollIntoView({block: 'end'})")
+        start = pad.bounding_box()
+        width, height = (float(pad.get_attribute(f"data-bitmap-{side}")) for side in ("width", "height"))
+        cdp = page.context.new_cdp_session(page)
+        strokes = [s for digit in number(EIGHT_DIGITS) for s in digit]
+        for count, points in enumerate(strokes, start=1):
+            touch_stroke(cdp, start, [(x / width, y / height) for x, y in points])
+            page.locator(f'#prediction[data-strokes="{count}"]').wait_for(state="attached", timeout=15_000)
+            assert pad.bounding_box() == start, f"the pad moved after stroke {count}"
+        data = contract_data(page.locator("#prediction"))
+        assert data["number"] == "".join(map(str, EIGHT_DIGITS)), data
+        page.screenshot(path=str(artefacts / "phone-number-390x844.png"))
+        assert not session.console_errors, session.console_errors
+    finally:
+        session.context.close()
