@@ -16,36 +16,23 @@ from __future__ import annotations
 
 import argparse
 import sys
-import threading
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project root, for build.py
 import build  # noqa: E402
-from bench.pagekit import Pad, error_text, open_page, wait_ready  # noqa: E402
+from bench.pagekit import Pad, served_page  # noqa: E402
 from export.onnx_io import session  # noqa: E402
 from train import numbers  # noqa: E402
 
 
 def page_reads(found: list[numbers.Number], chromium: str) -> list[str]:
     """Each number replayed on the served dist/ in Number mode: the page's data-number."""
-    from playwright.sync_api import sync_playwright
-
-    server = build.make_server(build.DIST, 0, quiet=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     reads = []
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium, args=build.CHROMIUM_ARGS)
-            app = open_page(browser, f"http://127.0.0.1:{server.server_address[1]}/?mode=number")
-            if wait_ready(app.page) != "ready":
-                raise SystemExit(f"the page did not become ready: {error_text(app.page)}")
-            pad = Pad(app.page)
-            for number in found:
-                reads.append(pad.draw_bitmap(number.strokes)["number"])
-                pad.clear()
-            browser.close()
-    finally:
-        server.shutdown()
+    with served_page(build.DIST, chromium, "?mode=number") as app:
+        pad = Pad(app.page)
+        for number in found:
+            reads.append(pad.draw_bitmap(number.strokes)["number"])
+            pad.clear()
     return reads
 
 

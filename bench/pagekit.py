@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -182,3 +184,27 @@ class Pad:
         size = int(self.find("#pad").get_attribute("data-bitmap-size"))
         rgba = np.frombuffer(base64.b64decode(encoded), dtype=np.uint8).reshape(size, size, 4)
         return rgba[:, :, 3] / 255.0
+
+
+@contextmanager
+def served_page(dist, chromium: str, query: str = "", args: tuple[str, ...] = ()) -> Iterator[Session]:
+    """The built site `dist` served on a free port and opened (with `query`, e.g. "?mode=number")
+    in a fresh Chromium, once ready: for the commands that replay drawings in the page."""
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    import build
+
+    server = build.make_server(dist, 0, quiet=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium, args=list(args or build.CHROMIUM_ARGS))
+            app = open_page(browser, f"http://127.0.0.1:{server.server_address[1]}/{query}")
+            if wait_ready(app.page) != "ready":
+                raise SystemExit(f"the page did not become ready: {error_text(app.page)}")
+            yield app
+            browser.close()
+    finally:
+        server.shutdown()

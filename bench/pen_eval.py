@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -28,7 +27,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project root, for build.py
 import build  # noqa: E402
-from bench.pagekit import Pad, open_page, wait_ready  # noqa: E402
+from bench.pagekit import Pad, served_page  # noqa: E402
 from export.onnx_io import run, session  # noqa: E402
 from train import drawings, pendigits, unipen  # noqa: E402
 from train.preprocess import normalize  # noqa: E402
@@ -49,28 +48,16 @@ def offline_predictions(
 
 def page_predictions(digits: list, chromium: str) -> np.ndarray:
     """Replays every digit on the served dist/ and reads the page's answer."""
-    from playwright.sync_api import sync_playwright
-
-    server = build.make_server(build.DIST, 0, quiet=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     predictions = np.full(len(digits), -1)
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium, args=build.CHROMIUM_ARGS)
-            app = open_page(browser, f"http://127.0.0.1:{server.server_address[1]}/")
-            if wait_ready(app.page) != "ready":
-                raise SystemExit(f"the page did not become ready: {app.page.inner_text('#error')}")
-            pad = Pad(app.page)
-            box = pad.box()
-            start = time.time()
-            for i, digit in enumerate(digits):
-                predictions[i] = int(pad.draw(digit.on_pad(box["width"], box["height"]))["digit"])
-                pad.clear()
-                if (i + 1) % 100 == 0:
-                    print(f"  replayed {i + 1}/{len(digits)} in {time.time() - start:.0f} s", flush=True)
-            browser.close()
-    finally:
-        server.shutdown()
+    with served_page(build.DIST, chromium) as app:
+        pad = Pad(app.page)
+        box = pad.box()
+        start = time.time()
+        for i, digit in enumerate(digits):
+            predictions[i] = int(pad.draw(digit.on_pad(box["width"], box["height"]))["digit"])
+            pad.clear()
+            if (i + 1) % 100 == 0:
+                print(f"  replayed {i + 1}/{len(digits)} in {time.time() - start:.0f} s", flush=True)
     return predictions
 
 

@@ -31,11 +31,14 @@ Stroke = np.ndarray  # [n, 2] float, (x, y) in ink-bitmap pixels (x right, y dow
 
 MIN_OVERLAP = 0.5  # share of the narrower extent two groups must share to be one digit
 MIN_EXTENT = 0.15  # of the scale: the narrowest extent the overlap is measured against (a vertical bar)
-FLAT = 0.45  # of the scale: a group no taller than this is a bar, part of a digit ...
+FLAT = 0.45  # of the scale: a group no taller than this ...
+BAR_ASPECT = 0.4  # ... and no taller than this times its width is a bar, part of a digit ...
 BAR_OVERLAP = 0.15  # ... that it overlaps by this share of the narrower extent
 FLOATING = 0.75  # a group ending above this share of its neighbour's height is part of it, if ...
 TOP = 0.35  # a bar right of a digit, ending above this share of its height, is its top bar (a 5's)
 NEAR = 0.25  # ... no further from it than this (of the scale)
+OWN_SHARE = 0
+ROWS = 0.5  # a floating group shares at least this share of the shorter one's rows
 MARK = 0.2  # of the scale: a stroke no longer than this either way is a mark (dot, tick)
 SPLIT_WIDTH = 1.8  # a group wider than this times its height (at least the scale) is more than one digit
 MIN_PART = 0.3  # of the scale: each side of a cut is at least this wide
@@ -98,7 +101,7 @@ def segment(
     attach_marks(groups, marks, boxes)
     groups = [part for g in groups for part in split_wide(g, arrays, scale, split_width)]
     found = [to_segment(g, arrays, pen_radius) for g in groups]
-    return sorted(found, key=lambda s: (s.box[0], s.box[2], s.strokes))
+    return sorted(found, key=lambda s: (2 * s.box[0] + s.box[2], s.box[2], s.strokes))
 
 
 def segment_strokes(strokes: Sequence[Stroke], seg: Segment) -> list[Stroke]:
@@ -168,30 +171,39 @@ def merged_cheapest(groups: list[_Group], cost) -> list[_Group]:
     return groups
 
 
+def is_bar(width: float, height: float, scale: float) -> bool:
+    """A bar (a 5's top bar, a 7's or a 1's bar): flat against the digits and wide for its height."""
+    return height <= FLAT * scale and height <= BAR_ASPECT * width
+
+
 def parts_joined(groups: list[_Group], scale: float) -> list[_Group]:
     """Groups that are part of a digit join it (a digit of the number is about as tall as its neighbours
-    and ends on the baseline, as they do): a flat one (a bar: a 5's top bar drawn apart, a 7's or a 1's
-    bar) that overlaps a taller one by `bar_overlap` of its extent, or that lies right of it at its top
-    (a 5's bar drawn from the end of its body); else a shorter one that floats left of a taller one,
-    ending above `floating` of its height and mostly within its rows (the L of a 4 whose upright stands
-    right of it); both no further than `near` of the scale away. Overlapping bars first, then the nearest."""
-
-    flat, bar_overlap, floating, near, top = FLAT * scale, BAR_OVERLAP, FLOATING, NEAR * scale, TOP  # read now
+    and ends on the baseline, as they do), cheapest first:
+    - a bar that overlaps a taller group by BAR_OVERLAP of the narrower extent (a 5's top bar drawn
+      apart, a 7's or a 1's bar);
+    - a bar right of a taller group, ending above TOP of its height, no further than NEAR from it (a 5's
+      top bar drawn from where its body began): before any group right of the bar may take it, as only a
+      5 has a bar sticking out at its top right, and no digit one sticking out at its top left;
+    - a group left of another that floats: it ends above FLOATING of the other's height, shares at least
+      ROWS of the shorter one's rows, no further than NEAR from it (the L of a 4 whose upright stands right
+      of it, however tall either is: on one baseline, two digits do not end at such different heights)."""
+    flat, overlap, floating, near, top, rows = FLAT * scale, BAR_OVERLAP, FLOATING, NEAR * scale, TOP, ROWS  # now
 
     def cost(a: _Group, b: _Group) -> float | None:
         ha, hb = a.y1 - a.y0, b.y1 - b.y0
-        if ha >= hb:
+        bar = ha <= flat and ha <= BAR_ASPECT * a.width
+        if bar and ha < hb:
+            share = overlap_share(a.x0, a.x1, b.x0, b.x1, 0.0) if OWN_SHARE == 0 else max(0.0, min(a.x1, b.x1) - max(a.x0, b.x0)) / max(a.width, 1e-9)
+            if share >= overlap:
+                return -2.0 - share
+            if a.x0 + a.x1 > b.x0 + b.x1 and a.y1 < b.y0 + top * hb and a.x0 - b.x1 <= near:
+                return -1.0 + (a.x0 - b.x1) / scale
+        if a.x0 + a.x1 >= b.x0 + b.x1:
             return None
-        share = overlap_share(a.x0, a.x1, b.x0, b.x1, 0.0)
-        if ha <= flat and share >= bar_overlap:
-            return -1.0 - share
-        if a.x0 + a.x1 > b.x0 + b.x1:  # a right of b: a 5's top bar drawn from where its body began
-            gap = a.x0 - b.x1
-            top_bar = ha <= flat and a.y1 < b.y0 + top * hb
-            return gap / scale if top_bar and gap <= near else None
         gap = b.x0 - a.x1
-        rows = min(a.y1, b.y1) - max(a.y0, b.y0)
-        return gap / scale if gap <= near and a.y1 < b.y0 + floating * hb and rows >= ha / 2 else None
+        shared = min(a.y1, b.y1) - max(a.y0, b.y0)
+        floats = a.y1 < b.y1 - (1 - floating) * max(ha, hb)
+        return gap / scale if gap <= near and floats and shared >= rows * min(ha, hb) else None
 
     return merged_cheapest(groups, cost)
 
