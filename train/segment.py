@@ -32,14 +32,13 @@ Stroke = np.ndarray  # [n, 2] float, (x, y) in ink-bitmap pixels (x right, y dow
 MIN_OVERLAP = 0.5  # share of the narrower extent two groups must share to be one digit
 MIN_EXTENT = 0.15  # of the scale: the narrowest extent the overlap is measured against (a vertical bar)
 FLAT = 0.45  # of the scale: a group no taller than this ...
-BAR_ASPECT = 0.4  # ... and no taller than this times its width is a bar, part of a digit ...
 BAR_OVERLAP = 0.15  # ... that it overlaps by this share of the narrower extent
 FLOATING = 0.75  # a group ending above this share of its neighbour's height is part of it, if ...
 TOP = 0.35  # a bar right of a digit, ending above this share of its height, is its top bar (a 5's)
 NEAR = 0.25  # ... no further from it than this (of the scale)
-OWN_SHARE = 0
-ROWS = 0.5  # a floating group shares at least this share of the shorter one's rows
-MARK = 0.2  # of the scale: a stroke no longer than this either way is a mark (dot, tick)
+ROWS = 0.3  # a floating group shares at least this share of the shorter one's rows
+MARK = 0.2  # of the scale: a stroke no longer than this either way is a mark (dot, tick) ...
+DASH = 3.0  # ... unless at least this times as wide as tall (and half MARK wide): a short bar
 SPLIT_WIDTH = 1.8  # a group wider than this times its height (at least the scale) is more than one digit
 MIN_PART = 0.3  # of the scale: each side of a cut is at least this wide
 
@@ -93,7 +92,7 @@ def segment(
         return []
     boxes = {i: (*arrays[i].min(axis=0), *arrays[i].max(axis=0)) for i in inked}
     scale = scale_of([float(boxes[i][3] - boxes[i][1]) for i in inked])
-    marks = [i for i in inked if max(boxes[i][2] - boxes[i][0], boxes[i][3] - boxes[i][1]) <= mark * scale]
+    marks = [i for i in inked if is_mark(boxes[i][2] - boxes[i][0], boxes[i][3] - boxes[i][1], mark * scale)]
     bodies = [i for i in inked if i not in marks] or marks
     marks = [] if bodies is marks else marks
     groups = overlapping_groups(bodies, boxes, min_overlap, MIN_EXTENT * scale)
@@ -102,6 +101,12 @@ def segment(
     groups = [part for g in groups for part in split_wide(g, arrays, scale, split_width)]
     found = [to_segment(g, arrays, pen_radius) for g in groups]
     return sorted(found, key=lambda s: (2 * s.box[0] + s.box[2], s.box[2], s.strokes))
+
+
+def is_mark(width: float, height: float, mark: float) -> bool:
+    """A stroke no longer than `mark` either way (rule 2), unless it is a dash: at least half that wide
+    and DASH times as wide as tall, a bar written small (a 5's top bar), which the bar rules place."""
+    return max(width, height) <= mark and not (width >= mark / 2 and height * DASH <= width)
 
 
 def segment_strokes(strokes: Sequence[Stroke], seg: Segment) -> list[Stroke]:
@@ -171,11 +176,6 @@ def merged_cheapest(groups: list[_Group], cost) -> list[_Group]:
     return groups
 
 
-def is_bar(width: float, height: float, scale: float) -> bool:
-    """A bar (a 5's top bar, a 7's or a 1's bar): flat against the digits and wide for its height."""
-    return height <= FLAT * scale and height <= BAR_ASPECT * width
-
-
 def parts_joined(groups: list[_Group], scale: float) -> list[_Group]:
     """Groups that are part of a digit join it (a digit of the number is about as tall as its neighbours
     and ends on the baseline, as they do), cheapest first:
@@ -191,9 +191,8 @@ def parts_joined(groups: list[_Group], scale: float) -> list[_Group]:
 
     def cost(a: _Group, b: _Group) -> float | None:
         ha, hb = a.y1 - a.y0, b.y1 - b.y0
-        bar = ha <= flat and ha <= BAR_ASPECT * a.width
-        if bar and ha < hb:
-            share = overlap_share(a.x0, a.x1, b.x0, b.x1, 0.0) if OWN_SHARE == 0 else max(0.0, min(a.x1, b.x1) - max(a.x0, b.x0)) / max(a.width, 1e-9)
+        if ha <= flat and ha < hb:
+            share = max(0.0, min(a.x1, b.x1) - max(a.x0, b.x0)) / max(a.width, 1e-9)  # of the bar's extent
             if share >= overlap:
                 return -2.0 - share
             if a.x0 + a.x1 > b.x0 + b.x1 and a.y1 < b.y0 + top * hb and a.x0 - b.x1 <= near:

@@ -70,10 +70,13 @@ def test_a_number_is_read_digit_by_digit(pad):
     assert pad.find("#digits li").count() == 4
 
 
-def test_a_four_in_two_strokes_is_one_digit_and_a_lone_one_is_the_digit(pad):
-    prediction = pad.draw_bitmap(written(4, 300))
-    assert prediction["number"] == "4"
-    assert prediction["digit"] == "4"  # exactly one digit found: data-digit is it
+@pytest.mark.parametrize("digit", [4, 5])
+def test_a_four_or_five_in_two_strokes_is_one_digit_and_a_lone_one_is_the_digit(pad, digit):
+    strokes = written(digit, 300)
+    assert len(strokes) == 2
+    prediction = pad.draw_bitmap(strokes)
+    assert prediction["number"] == str(digit)
+    assert prediction["digit"] == str(digit)  # exactly one digit found: data-digit is it
     assert len(digits_of(prediction)) == 1
 
 
