@@ -123,6 +123,79 @@ def test_segment_strokes_returns_the_segments_points():
     np.testing.assert_array_equal(segment_strokes(strokes, second)[0], strokes[2])
 
 
+def test_a_4_whose_l_ends_low_within_its_uprights_rows_is_one_digit():
+    # the L (a short part, well within the upright's rows) ends at 0.78 of the upright's height (rule 4c)
+    upright = line((230, 20), (232, 157))
+    l_part = line((200, 47), (180, 124), (228, 124))
+    assert groups([ring(120, 90, 35, 65), l_part, upright]) == [(0,), (1, 2)]
+
+
+def test_a_small_digit_beside_a_big_one_stays_a_digit():
+    # a 0 at 0.7 of its neighbour's height whose bottom sits a little high (a drifting baseline): rule 4c
+    # asks a part within the other's rows to be shorter (SHORT)
+    small, big = ring(100, 102, 25, 40), ring(160, 110, 30, 60)  # its bottom 0.23 of the big one's height up
+    assert groups([small, big]) == [(0,), (1,)]
+
+
+def test_a_4_whose_l_stands_above_its_upright_is_one_digit():
+    # the L, as tall as the upright, ends in its middle; the upright reaches far below it: on one
+    # baseline no two digits end so differently (rule 4c, FLOATING of the taller one's height)
+    l_part = line((90, 49), (78, 175), (145, 170))
+    upright = line((160, 130), (131, 249))  # overlapping the L's extent by under half (rule 1 keeps two)
+    three = line((230, 120), (280, 130), (250, 180), (285, 220), (230, 249))
+    assert groups([l_part, upright, three]) == [(0, 1), (2,)]
+
+
+def test_digits_on_a_slanting_baseline_stay_apart():
+    assert groups([ring(100, 110, 30, 50), ring(170, 128, 30, 50)]) == [(0,), (1,)]
+
+
+def test_a_5s_top_bar_touching_the_next_digit_is_the_5s():
+    body = line((70, 75), (66, 110), (95, 105), (110, 130), (100, 160), (65, 160))
+    one_after = one(132, 60, 160)  # the 1's top: x 128-136
+    bar = line((100, 60), (131, 58))  # from the body's top right to just over the 1 (rule 4a before 4b)
+    assert groups([body, bar, one_after]) == [(0, 1), (2,)]
+    bar = line((114, 60), (126, 58))  # a short dash floating left of the 1 at its top: not a mark
+    assert groups([body, bar, one_after]) == [(0, 1), (2,)]
+
+
+def test_a_long_slanted_top_bar_is_the_5s_and_is_not_cut():
+    # a 5 whose top bar runs far right and up (SLANTED): one digit, though wider than SPLIT_WIDTH
+    # allows, as a cut would leave a piece of bar alone (MIN_TALL)
+    body = line((270, 130), (262, 180), (300, 175), (313, 210), (300, 240), (262, 240))
+    bar = line((296, 130), (500, 68))
+    three = line((530, 130), (580, 140), (550, 185), (585, 225), (530, 245))
+    assert groups([body, bar, three]) == [(0, 1), (2,)]
+    bar = line((296, 130), (520, 100))  # flatter and longer still: wider than SPLIT_WIDTH allows
+    three = line((550, 130), (600, 140), (570, 185), (605, 225), (550, 245))
+    assert groups([body, bar, three]) == [(0, 1), (2,)]
+
+
+def test_a_4s_l_touching_a_1_is_not_its_bar():
+    # the L overlaps the 1 by a few pixels, a small share of its own extent (rule 4b), and its upright
+    # stands right of it (rule 4c)
+    strokes = [one(560, 67, 205), one(604, 67, 205), line((640, 122), (605, 172), (666, 172)), one(679, 110, 214)]
+    assert groups(strokes) == [(0,), (1,), (2, 3)]
+
+
+def test_a_4s_l_at_a_small_3s_top_is_not_its_top_bar():
+    # as tall as it is wide, an L is no top bar (TOP_WIDE), even where it starts at a small 3's top
+    three = line((525, 131), (590, 140), (560, 160), (596, 175), (525, 190))
+    strokes = [ring(470, 140, 30, 50), three, line((620, 108), (593, 151), (643, 151)), one(650, 90, 193)]
+    assert groups(strokes) == [(0,), (1,), (2, 3)]
+
+
+def test_a_dot_inside_two_boxes_joins_the_nearer_ink():
+    # two touching 0s; the dot lies where their boxes overlap, on the second one's ink
+    dot = np.array([[126.0, 100.0], [126.0, 100.0]])
+    assert groups([ring(100, 110, 30, 50), ring(155, 110, 30, 50), dot]) == [(0,), (1, 2)]
+
+
+def test_a_1_overhung_by_its_touching_neighbour_comes_first():
+    # a narrow 1 whose right neighbour's extent starts left of it: order by the middle of the boxes
+    assert [s.strokes for s in segment([line((100, 60), (101, 160)), ring(128, 110, 30, 50)])] == [(0,), (1,)]
+
+
 def test_an_8_digit_number_segments_within_a_frame_budget():
     strokes = []
     for k in range(8):
@@ -133,6 +206,19 @@ def test_an_8_digit_number_segments_within_a_frame_budget():
     for _ in range(20):
         segment(strokes)
     assert (time.perf_counter() - start) / 20 < 0.01  # generous: measured well under 2 ms
+
+
+def test_forty_strokes_segment_within_a_frame_budget():
+    strokes = []
+    for k in range(8):
+        x = 60 + 95 * k
+        strokes += [*four_in_two(x), line((x - 10, 50), (x + 25, 48)), np.array([[x + 40.0, 170.0]])]
+        strokes.append(line((x + 30, 60), (x + 32, 160)))
+    segment(strokes)
+    start = time.perf_counter()
+    for _ in range(20):
+        segment(strokes)
+    assert (time.perf_counter() - start) / 20 < 0.01  # generous: measured about 1 ms
 
 
 points = st.lists(
@@ -154,8 +240,8 @@ def test_every_inked_point_lands_in_exactly_one_segment_and_the_order_is_left_to
     for i, spans in held.items():  # the pieces of a stroke cover its points once
         assert sum(b - a for a, b in spans) == len(strokes[i])
         assert sorted(p for a, b in spans for p in range(a, b)) == list(range(len(strokes[i])))
-    xs = [s.box[0] for s in found]
-    assert xs == sorted(xs)
+    middles = [2 * s.box[0] + s.box[2] for s in found]
+    assert middles == sorted(middles)
     for s in found:  # boxes cover their points, grown by the pen radius
         x, y, w, h = s.box
         pts = np.concatenate(segment_strokes(strokes, s))

@@ -5,18 +5,33 @@ Pyodide as a top-level module `segment.py` beside preprocess.py, and training an
 it as `train.segment`, so the page segments with the very code the evaluation measured. It runs every
 animation frame while someone writes, so it works on strokes (a few dozen), never on pixels.
 
-People write a number left to right, one digit after the other, and a digit's strokes share its
-columns. So (all lengths relative to the number's height `scale`, the upper quartile of the strokes'
-heights, so that the rules do not depend on how large someone writes):
+People write a number left to right, one digit after the other, on one baseline, every digit about as
+tall as its neighbours, and a digit's strokes share its columns. So (all lengths relative to the
+number's height `scale`, the upper quartile of the strokes' heights, so that the rules do not depend on
+how large someone writes):
 1. strokes whose horizontal extents overlap by at least MIN_OVERLAP of the narrower one's extent are
    one digit (a 4 or 5 in two strokes, a 7's or a 1's bar, a slashed 0); measured against the narrower
    extent, so that two touching digits whose extents overlap by a few pixels stay two;
-2. a mark (a stroke no longer than MARK of the scale either way: a dot, a short tick) joins the
-   nearest digit rather than becoming one, unless the drawing is marks only;
+2. a mark (a stroke no longer than MARK of the scale either way: a dot, a short tick; not a dash, which
+   is a small bar) joins the nearest digit rather than becoming one, unless the drawing is marks only;
 3. a digit wider than SPLIT_WIDTH times its height (two digits whose strokes got merged, or one stroke
-   that writes "11" without lifting) is cut where its column ink is thinnest, away from its ends;
-   whole strokes go to the side holding most of their length, and a stroke is cut into two pieces only
-   when one side would otherwise be left without any ink.
+   that writes "11" without lifting) is cut where its column ink is thinnest, away from its ends, if
+   both sides are as tall as a digit (MIN_TALL: never through a long bar alone); whole strokes go to
+   the side holding most of their length, and a stroke is cut into two pieces only when one side would
+   otherwise be left without any ink;
+4. a group that is only part of a digit joins it, no further than NEAR from it, cheapest pair first:
+   a. a bar (flat: FLAT of the scale, or SLANTED: a long line at a slant) right of a taller group, at its
+      top (TOP) and wide (TOP_WIDE), is that group's top bar: only a 5 has a bar sticking out at its top
+      right, and no digit has one at its top left, so this comes before the bar may join the digit right
+      of it (which it may touch);
+   b. a bar over a taller group by BAR_OVERLAP of its own extent is that group's (a 7's or a 1's bar, a
+      5's top bar drawn apart);
+   c. a group left of another that ends well above the other's bottom (FLOATING of the taller one's
+      height: on one baseline no two digits end so differently; or, when it is a short part, SHORT,
+      within the other's rows, INSIDE of its height) and shares ROWS of the shorter one's rows: the L of
+      a 4 whose upright stands right of it, however tall either is.
+Segments come left to right by the middle of their boxes (a 1 that a touching neighbour's extent
+overhangs still comes first).
 """
 
 from __future__ import annotations
@@ -29,18 +44,23 @@ import numpy as np
 
 Stroke = np.ndarray  # [n, 2] float, (x, y) in ink-bitmap pixels (x right, y down); n == 1 is a dot
 
-MIN_OVERLAP = 0.5  # share of the narrower extent two groups must share to be one digit
-MIN_EXTENT = 0.15  # of the scale: the narrowest extent the overlap is measured against (a vertical bar)
-FLAT = 0.45  # of the scale: a group no taller than this ...
-BAR_OVERLAP = 0.15  # ... that it overlaps by this share of the narrower extent
-FLOATING = 0.75  # a group ending above this share of its neighbour's height is part of it, if ...
-TOP = 0.35  # a bar right of a digit, ending above this share of its height, is its top bar (a 5's)
-NEAR = 0.25  # ... no further from it than this (of the scale)
-ROWS = 0.3  # a floating group shares at least this share of the shorter one's rows
-MARK = 0.2  # of the scale: a stroke no longer than this either way is a mark (dot, tick) ...
-DASH = 3.0  # ... unless at least this times as wide as tall (and half MARK wide): a short bar
-SPLIT_WIDTH = 1.8  # a group wider than this times its height (at least the scale) is more than one digit
-MIN_PART = 0.3  # of the scale: each side of a cut is at least this wide
+MIN_OVERLAP = 0.5  # rule 1: half the narrower extent shared is one digit; touching digits share far less
+MIN_EXTENT = 0.15  # rule 1, of the scale: an extent narrower than this is an upright, covered by its middle
+MARK = 0.2  # rule 2, of the scale: a stroke no longer than this either way is a mark (dot, tick), ...
+DASH = 3.0  # ... unless at least half that wide and this times as wide as tall: a short bar (a 5's), rule 4
+SPLIT_WIDTH = 1.8  # rule 3: no digit is this much wider than tall (its height: at least the scale) ...
+MIN_PART = 0.3  # ... and a cut leaves each side at least this wide (of the scale) ...
+MIN_TALL = 0.5  # ... and this tall (of the scale): no digit is less than half the number's height
+FLAT = 0.45  # rule 4, of the scale: a group no taller than this is a bar (no digit is this flat), ...
+SLANTED = 2.5  # ... as is one this many times as wide as tall (a bar written at a slant, however long)
+TOP = 0.35  # 4a: a bar right of a taller group, ending above this share of its height, ...
+TOP_WIDE = 2.0  # ... and at least this many times as wide as tall is its top bar (a 4's L is not so wide)
+BAR_OVERLAP = 0.15  # 4b: a bar with this share of its own extent over a taller group is part of it
+FLOATING = 0.75  # 4c: a group left of another, ending above this share of the taller one's height ...
+INSIDE = 0.8  # ... or within the other's rows, ending above this share of its height ...
+SHORT = 0.65  # ... and no taller than this share of it (a part; a small digit beside a big one is taller)
+ROWS = 0.3  # ... and sharing this share of the shorter one's rows is part of it (a 4's L)
+NEAR = 0.25  # of the scale: a part is no further than this from its digit
 
 
 @dataclass(frozen=True)
@@ -84,20 +104,24 @@ def segment(
     mark: float = MARK,
     split_width: float = SPLIT_WIDTH,
 ) -> list[Segment]:
-    """The digits of `strokes`, left to right (by box x). Strokes without points are left out.
+    """The digits of `strokes`, left to right (by the middle of their boxes). Strokes without points are
+    left out.
     `pen_radius` grows each box so that it covers the ink, not only the pen's path."""
     arrays = [np.asarray(s, dtype=np.float64).reshape(-1, 2) for s in strokes]
     inked = [i for i, a in enumerate(arrays) if len(a)]
     if not inked:
         return []
-    boxes = {i: (*arrays[i].min(axis=0), *arrays[i].max(axis=0)) for i in inked}
+    points = np.concatenate([arrays[i] for i in inked])
+    starts = np.cumsum([0] + [len(arrays[i]) for i in inked[:-1]])
+    lows, highs = np.minimum.reduceat(points, starts).tolist(), np.maximum.reduceat(points, starts).tolist()
+    boxes = {i: (*low, *high) for i, low, high in zip(inked, lows, highs, strict=True)}
     scale = scale_of([float(boxes[i][3] - boxes[i][1]) for i in inked])
     marks = [i for i in inked if is_mark(boxes[i][2] - boxes[i][0], boxes[i][3] - boxes[i][1], mark * scale)]
     bodies = [i for i in inked if i not in marks] or marks
     marks = [] if bodies is marks else marks
     groups = overlapping_groups(bodies, boxes, min_overlap, MIN_EXTENT * scale)
     groups = parts_joined(groups, scale)
-    attach_marks(groups, marks, boxes)
+    attach_marks(groups, marks, arrays)
     groups = [part for g in groups for part in split_wide(g, arrays, scale, split_width)]
     found = [to_segment(g, arrays, pen_radius) for g in groups]
     return sorted(found, key=lambda s: (2 * s.box[0] + s.box[2], s.box[2], s.strokes))
@@ -138,15 +162,19 @@ def overlapping_groups(indices: list[int], boxes: dict, min_overlap: float, min_
     group it overlaps most, then groups that grew into each other merge."""
     groups: list[_Group] = []
     for i in sorted(indices, key=lambda i: -(boxes[i][2] - boxes[i][0])):
-        x0, y0, x1, y1 = (float(v) for v in boxes[i])
+        x0, y0, x1, y1 = boxes[i]
         mine = _Group([(i, 0, -1)], x0, y0, x1, y1)
-        shares = [overlap_share(x0, x1, g.x0, g.x1, min_extent) for g in groups]
-        best = int(np.argmax(shares)) if shares else -1
+        shares = [overlap_share(x0, x1, g.x0, g.x1, min_extent) if x0 <= g.x1 and g.x0 <= x1 else 0.0 for g in groups]
+        best = shares.index(max(shares)) if shares else -1
         if best >= 0 and shares[best] >= min_overlap:
             groups[best] = groups[best].joined(mine)
         else:
             groups.append(mine)
-    return merged_while(groups, lambda a, b: overlap_share(a.x0, a.x1, b.x0, b.x1, min_extent) >= min_overlap)
+
+    def together(a: _Group, b: _Group) -> bool:
+        return a.x0 <= b.x1 and b.x0 <= a.x1 and overlap_share(a.x0, a.x1, b.x0, b.x1, min_extent) >= min_overlap
+
+    return merged_while(groups, together)
 
 
 def merged_while(groups: list[_Group], together) -> list[_Group]:
@@ -164,57 +192,72 @@ def merged_while(groups: list[_Group], together) -> list[_Group]:
 
 def merged_cheapest(groups: list[_Group], cost) -> list[_Group]:
     """`groups` with the pair (a, b) of least `cost(a, b)` merged (None: they stay apart), again and again
-    until no pair is left: each part joins the digit it fits best, not the first it fits."""
-    while len(groups) > 1:
-        costs = [(c, a, b) for a in range(len(groups)) for b in range(len(groups))
-                 if a != b and (c := cost(groups[a], groups[b])) is not None]  # fmt: skip
-        if not costs:
-            break
-        _, a, b = min(costs)
-        groups[min(a, b)] = groups[a].joined(groups[b])
-        del groups[max(a, b)]
-    return groups
+    until no pair is left: each part joins the digit it fits best, not the first it fits. A pair's cost
+    is computed once (a merged group takes the place of the first of its two)."""
+    alive = dict(enumerate(groups))
+    costs: dict[tuple[int, int], float] = {}
+
+    def priced(a: int, b: int) -> None:
+        if (c := cost(alive[a], alive[b])) is not None:
+            costs[a, b] = c
+
+    for a in alive:
+        for b in alive:
+            if a != b:
+                priced(a, b)
+    while costs:
+        a, b = min(costs, key=lambda ab: (costs[ab], ab))
+        first, joined = min(a, b), alive.pop(a).joined(alive.pop(b))
+        alive[first] = joined
+        costs = {ab: c for ab, c in costs.items() if a not in ab and b not in ab}
+        for other in alive:
+            if other != first:
+                priced(first, other)
+                priced(other, first)
+    return [alive[k] for k in sorted(alive)]
 
 
 def parts_joined(groups: list[_Group], scale: float) -> list[_Group]:
-    """Groups that are part of a digit join it (a digit of the number is about as tall as its neighbours
-    and ends on the baseline, as they do), cheapest first:
-    - a bar that overlaps a taller group by BAR_OVERLAP of the narrower extent (a 5's top bar drawn
-      apart, a 7's or a 1's bar);
-    - a bar right of a taller group, ending above TOP of its height, no further than NEAR from it (a 5's
-      top bar drawn from where its body began): before any group right of the bar may take it, as only a
-      5 has a bar sticking out at its top right, and no digit one sticking out at its top left;
-    - a group left of another that floats: it ends above FLOATING of the other's height, shares at least
-      ROWS of the shorter one's rows, no further than NEAR from it (the L of a 4 whose upright stands right
-      of it, however tall either is: on one baseline, two digits do not end at such different heights)."""
-    flat, overlap, floating, near, top, rows = FLAT * scale, BAR_OVERLAP, FLOATING, NEAR * scale, TOP, ROWS  # now
+    """Groups that are part of a digit join it (rule 4 of the module's docstring), cheapest pair first."""
+    flat, near = FLAT * scale, NEAR * scale  # read now, not at definition: tuning may set the constants
 
     def cost(a: _Group, b: _Group) -> float | None:
+        """What it costs that `a` joins `b` (lower first), None if it does not."""
+        if a.x0 - b.x1 > near or b.x0 - a.x1 > near:  # every rule below asks for this
+            return None
         ha, hb = a.y1 - a.y0, b.y1 - b.y0
-        if ha <= flat and ha < hb:
+        if (ha <= flat or ha * SLANTED <= a.width) and ha < hb:  # a bar, against a taller group
             share = max(0.0, min(a.x1, b.x1) - max(a.x0, b.x0)) / max(a.width, 1e-9)  # of the bar's extent
-            if share >= overlap:
+            right = a.x0 + a.x1 > b.x0 + b.x1
+            if right and a.y1 < b.y0 + TOP * hb and a.width >= TOP_WIDE * ha:  # a 5's top bar
+                return -3.0 + (a.x0 - b.x1) / scale
+            if share >= BAR_OVERLAP:
                 return -2.0 - share
-            if a.x0 + a.x1 > b.x0 + b.x1 and a.y1 < b.y0 + top * hb and a.x0 - b.x1 <= near:
-                return -1.0 + (a.x0 - b.x1) / scale
         if a.x0 + a.x1 >= b.x0 + b.x1:
             return None
-        gap = b.x0 - a.x1
+        staggered = a.y1 < b.y1 - (1 - FLOATING) * max(ha, hb)
+        inside = a.y0 >= b.y0 and ha <= SHORT * hb and a.y1 < b.y1 - (1 - INSIDE) * hb
         shared = min(a.y1, b.y1) - max(a.y0, b.y0)
-        floats = a.y1 < b.y1 - (1 - floating) * max(ha, hb)
-        return gap / scale if gap <= near and floats and shared >= rows * min(ha, hb) else None
+        return (b.x0 - a.x1) / scale if (staggered or inside) and shared >= ROWS * min(ha, hb) else None
 
     return merged_cheapest(groups, cost)
 
 
-def attach_marks(groups: list[_Group], marks: list[int], boxes: dict) -> None:
-    """Each mark joins the group whose box is nearest to its centre (rule 2)."""
+def attach_marks(groups: list[_Group], marks: list[int], arrays: list[np.ndarray]) -> None:
+    """Each mark joins the group whose box is nearest to its centre (rule 2); of several boxes holding it,
+    the group whose ink is nearest (a dot where a 4's L begins, inside the box of the 9 before it)."""
     for i in marks:
-        x0, y0, x1, y1 = boxes[i]
+        (x0, y0), (x1, y1) = arrays[i].min(axis=0), arrays[i].max(axis=0)
         cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-        distances = [math.hypot(max(g.x0 - cx, 0, cx - g.x1), max(g.y0 - cy, 0, cy - g.y1)) for g in groups]
-        k = distances.index(min(distances))
+        away = [math.hypot(max(g.x0 - cx, 0, cx - g.x1), max(g.y0 - cy, 0, cy - g.y1)) for g in groups]
+        holding = [k for k, d in enumerate(away) if d == 0]
+        k = min(holding, key=lambda k: ink_distance(groups[k], arrays, cx, cy)) if holding else away.index(min(away))
         groups[k] = groups[k].joined(_Group([(i, 0, -1)], float(x0), float(y0), float(x1), float(y1)))
+
+
+def ink_distance(group: _Group, arrays: list[np.ndarray], x: float, y: float) -> float:
+    """How near the group's ink comes to (x, y)."""
+    return min(float(np.hypot(arrays[i][:, 0] - x, arrays[i][:, 1] - y).min()) for i, _, _ in group.pieces)
 
 
 def box_of(points: list[np.ndarray]) -> tuple[float, float, float, float]:
@@ -266,7 +309,10 @@ def split_wide(group: _Group, arrays: list[np.ndarray], scale: float, split_widt
     left, right = cut_at(group, points, cut)
     if not left or not right:
         return [group]
-    return [part for side in (left, right) for part in split_wide(side_group(side, arrays), arrays, scale, split_width)]
+    sides = [side_group(side, arrays) for side in (left, right)]
+    if min(g.y1 - g.y0 for g in sides) < MIN_TALL * scale:  # a side of a bar alone is no digit
+        return [group]
+    return [part for side in sides for part in split_wide(side, arrays, scale, split_width)]
 
 
 def cut_at(group: _Group, points: list[np.ndarray], cut: float) -> tuple[list, list]:

@@ -300,7 +300,8 @@ export class DigitPadElement extends HTMLElement {
       models: this.#companion ? [this.#model.name, this.#companion] : [this.#model.name],
     });
     if (this.mode === "number") {
-      this.#predictor.attach((pad) => this.#runtime.predictNumber(pad, options()), { readsPad: true });
+      const memo = new Map(); // the digits' answers, kept from frame to frame (runtime.js predictNumber)
+      this.#predictor.attach((pad) => this.#runtime.predictNumber(pad, { ...options(), memo }), { readsPad: true });
     } else {
       this.#predictor.attach((region) => this.#runtime.predict(region, options()));
     }

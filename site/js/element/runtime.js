@@ -183,25 +183,49 @@ export class Runtime {
 
   /**
    * Number mode: the digits drawn on `pad` (pad.js DrawingPad), left to right, read by each
-   * model in `models` in one batch. Python finds the digits in the strokes (segment.py),
-   * the pad draws each one alone on its ink bitmap (as if it were the only digit), Python
-   * prepares them all, and each model runs the batch once. Resolves to {digits: [{digit,
-   * probs, notDigit, verdict, candidates, box ([x, y, w, h] in bitmap pixels), strokes (the
-   * indices of its strokes), pixels, cam, frame}], others: {name: [{digit, probs, ...}]} for the other models, ms: {segment,
-   * read, preprocess, inference, companions}}; digits is [] when nothing is drawn.
+   * model in `models`. Python finds the digits in the strokes (segment.py); each digit whose
+   * strokes changed since the last frame (usually the one being written) is drawn alone on
+   * the ink bitmap (as if it were the only digit), prepared by Python, and all of those go
+   * to each model as one batch: one inference call per frame, not one per digit. The others
+   * keep their answers, remembered in `memo` (a Map the caller keeps for this pad: digit
+   * key -> answer). Resolves to {digits: [{digit, probs, notDigit, verdict, candidates, box
+   * ([x, y, w, h] in bitmap pixels), strokes (the indices of its strokes), pixels, cam,
+   * frame}], others: {name: [{digit, probs, ...}]} for the other models, ms: {segment,
+   * read, preprocess, inference, companions}, fresh (how many digits were read anew)};
+   * digits is [] when nothing is drawn.
    */
-  async predictNumber(pad, { centre = true, models }) {
+  async predictNumber(pad, { centre = true, models, memo }) {
     const { drawings } = await this.python();
     const chosen = models.map((name) => this.loaded.get(name));
     if (chosen.includes(undefined)) throw new Error(`not loaded: ${models.join(", ")}`);
     const strokes = pad.allStrokes;
     const found = await drawings.call({ type: "segment", penRadius: INK_BITMAP.lineWidth / 2, ...packed(strokes) });
     const ms = { segment: found.ms, read: 0, preprocess: 0, inference: 0, companions: 0 };
-    if (found.segments.length === 0) return { digits: [], others: {}, ms };
+    const keys = found.segments.map(({ pieces }) => digitKey(pieces, strokes, centre, models));
+    const fresh = keys.flatMap((key, i) => (memo.has(key) ? [] : [i]));
+    if (fresh.length) Object.assign(ms, await this.#readDigits(pad, strokes, fresh.map((i) => found.segments[i]), {
+      drawings, centre, models, chosen, into: fresh.map((i) => keys[i]), memo,
+    })); // fmt: skip
+    const kept = new Map(keys.map((key) => [key, memo.get(key)]));
+    memo.clear(); // only this frame's digits are worth keeping
+    kept.forEach((answer, key) => memo.set(key, answer));
+    const digits = found.segments.map((segment, i) => {
+      const { answers, box, pixels, frame } = kept.get(keys[i]);
+      const strokesOf = [...new Set(segment.pieces.map(([stroke]) => stroke))];
+      return { ...answers[0], box, strokes: strokesOf, pixels, frame };
+    });
+    const others = models.slice(1).map((name, m) => [name, keys.map((key) => kept.get(key).answers[m + 1])]);
+    return { digits, others: Object.fromEntries(others), ms, fresh: fresh.length };
+  }
+
+  /** Reads `segments` (of `strokes`) anew, in one batch per model; each digit's answers
+   * ({answers: one per model, box, pixels, frame}) go into `memo` under its key (`into`).
+   * Returns the ms spent: {read, preprocess, inference, companions}. */
+  async #readDigits(pad, strokes, segments, { drawings, centre, models, chosen, into, memo }) {
     const t0 = performance.now();
-    const parts = found.segments.map(({ pieces }) => pieces.map(([i, a, b]) => strokes[i].slice(a, b)));
+    const parts = segments.map(({ pieces }) => pieces.map(([i, a, b]) => strokes[i].slice(a, b)));
     const regions = parts.map((digitStrokes) => pad.readStrokes(digitStrokes));
-    ms.read = performance.now() - t0;
+    const read = performance.now() - t0;
     const id = `prediction-${this.predictions++}`;
     const answers = chosen.map((m) => m.inference.result(id).then((answer) => classifyBatch(m, answer)));
     const forget = () => chosen.forEach((m) => m.inference.forget(id));
@@ -214,21 +238,31 @@ export class Runtime {
       forget();
       throw error;
     });
-    const [first, ...rest] = await Promise.all(answers);
-    const digits = first.map((answer, i) => ({
-      ...answer,
-      box: inkBox(found.segments[i].box, parts[i]),
-      strokes: [...new Set(found.segments[i].pieces.map(([stroke]) => stroke))],
-      pixels: Array.from(prepared.pixels[i]),
-      frame: onBitmap(prepared.frames[i], regions[i]),
-    }));
-    Object.assign(ms, {
-      preprocess: prepared.ms,
-      inference: first.ms,
-      companions: Math.max(0, ...rest.map((r) => r.ms)),
+    const batches = await Promise.all(answers);
+    segments.forEach((segment, j) => {
+      memo.set(into[j], {
+        answers: batches.map((batch) => batch[j]),
+        box: inkBox(segment.box, parts[j]),
+        pixels: Array.from(prepared.pixels[j]),
+        frame: onBitmap(prepared.frames[j], regions[j]),
+      });
     });
-    return { digits, others: Object.fromEntries(rest.map((r, k) => [models[k + 1], r])), ms };
+    const [first, ...rest] = batches;
+    return { read, preprocess: prepared.ms, inference: first.ms, companions: Math.max(0, ...rest.map((r) => r.ms)) };
   }
+}
+
+const strokeIds = new WeakMap(); // a stroke (its array of points, pad.js) -> a number of its own
+let strokesSeen = 0;
+
+/** What makes a digit's answer: its pieces of which strokes (a stroke's identity, not its index: an
+ * undone stroke's place may be taken by another), the centring and the models. */
+function digitKey(pieces, strokes, centre, models) {
+  const ids = pieces.map(([i, a, b]) => {
+    if (!strokeIds.has(strokes[i])) strokeIds.set(strokes[i], strokesSeen++);
+    return `${strokeIds.get(strokes[i])}:${a}-${b}`;
+  });
+  return `${centre}|${models.join(",")}|${ids.join(" ")}`;
 }
 
 /** Strokes as Python takes them: {points: Float32Array of x, y pairs, lengths: Int32Array}. */
