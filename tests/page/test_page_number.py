@@ -70,6 +70,21 @@ def test_a_number_is_read_digit_by_digit(pad):
     assert pad.find("#digits li").count() == 4
 
 
+def test_only_the_digit_being_written_is_read_anew(pad):
+    """Writing a number's last digit reads that digit alone, in one batch; the others keep their answers."""
+    pad.page.evaluate("window.digitPad.live.timings.length = 0")
+    pad.draw_bitmap(number([1, 4, 7, 0], [80, 240, 420, 600]))
+    timings = pad.page.evaluate("window.digitPad.timings()")
+    assert timings[-1]["digits"] == 4
+    # Each frame reads the digit under the pen (and, while a new stroke is a mere mark, the digit it
+    # joins for now), not the whole number again.
+    assert sum(t["fresh"] for t in timings) <= 0.5 * sum(t["digits"] for t in timings), timings
+    assert all(t["fresh"] <= 2 for t in timings), timings
+    pad.find("#undo").click()
+    pad.wait_prediction(4)
+    assert pad.page.evaluate("window.digitPad.timings().at(-1).fresh") == 0  # the 0 is gone, the rest kept
+
+
 @pytest.mark.parametrize("digit", [4, 5])
 def test_a_four_or_five_in_two_strokes_is_one_digit_and_a_lone_one_is_the_digit(pad, digit):
     strokes = written(digit, 300)

@@ -29,7 +29,7 @@ export class LivePredictor {
     this.dirty = false;
     this.epoch = 0; // bumped when ink is removed or the model changes: older results are stale
     this.shownPixels = null; // the ink bitmap's region behind the prediction on screen (pad.js readPixels)
-    this.timings = []; // per prediction, ms: read, segment, preprocess, inference, companions, roundTrip, dom, gradcam, total; and digits
+    this.timings = []; // per prediction, ms: read, segment, preprocess, inference, companions, roundTrip, dom, gradcam, total; and digits, fresh
     pad.addEventListener("change", () => this.request());
     pad.addEventListener("erase", () => this.#erased());
   }
@@ -95,6 +95,7 @@ export class LivePredictor {
         read: t1 - t0 + (result.ms.read ?? 0),
         segment: result.ms.segment ?? 0,
         digits: result.digits ? result.digits.length : 1, // Number mode: the digits read
+        fresh: result.fresh ?? 1, // …and of those, the ones read anew (the others kept their answers)
         preprocess: result.ms.preprocess,
         inference: result.ms.inference,
         companions: result.ms.companions,
