@@ -5,7 +5,8 @@
    train/segment.py, each digit drawn alone by train/render.py, preprocessed and read in one batch
    by onnxruntime in CPython.
 2. End to end: a fixed sample of the same numbers replayed as mouse input on the built page in
-   Number mode (?mode=number), the answer read from #prediction's data-number.
+   Number mode (?mode=number), the answer read from #prediction's data-number; the sample's strokes
+   are thinned to a point every 3 bitmap pixels first (`thinned`), and read offline thinned too.
 
 Prints, for each: the share of numbers read exactly, with the right digit count, the per-digit
 accuracy (digits matched by position when the count is right) beside Digit mode on the same digits,
@@ -16,13 +17,33 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
+
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project root, for build.py
 import build  # noqa: E402
 from bench.pagekit import Pad, served_page  # noqa: E402
 from export.onnx_io import session  # noqa: E402
 from train import numbers  # noqa: E402
+
+REPLAY_STEP = 3.0  # bitmap pixels between replayed points (UNIPEN's traces hold up to thousands per number)
+
+
+def thinned(strokes: list[np.ndarray], step: float = REPLAY_STEP) -> list[np.ndarray]:
+    """Each stroke with only the points at least `step` from the last one kept (and its last point):
+    the same line for the eye and the model, a fraction of the mouse moves to replay."""
+    out = []
+    for stroke in strokes:
+        kept = [stroke[0]]
+        for point in stroke[1:]:
+            if np.hypot(*(point - kept[-1])) >= step:
+                kept.append(point)
+        if len(stroke) > 1 and kept[-1] is not stroke[-1]:
+            kept.append(stroke[-1])
+        out.append(np.asarray(kept))
+    return out
 
 
 def page_reads(found: list[numbers.Number], chromium: str) -> list[str]:
@@ -60,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         step = max(1, len(made) // args.page_sample)
         sample = made[::step][: args.page_sample]  # every length and gap class: make_numbers cycles through them
+        sample = [replace(n, strokes=thinned(n.strokes)) for n in sample]  # read offline as replayed
         offline = ["".join(numbers.read_offline(sess, n.strokes, calibration)[0]) for n in sample]
         in_page = page_reads(sample, chromium)
         alone = numbers.read_alone(sess, sample, calibration)
