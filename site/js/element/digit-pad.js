@@ -345,11 +345,7 @@ export class DigitPadElement extends HTMLElement {
     }
     this.#state = "predicted";
     this.#view.showPrediction(result, strokes);
-    // Said once per finished stroke (or undo): the first answer that saw the pad at rest.
-    if (this.#said !== this.#settled && !this.#pad.isDrawing && strokes === this.#pad.finishedStrokes) {
-      this.#said = this.#settled;
-      this.#announcer.prediction(result);
-    }
+    if (this.#firstAtRest(strokes)) this.#announcer.prediction(result);
     const gradcam = this.#overlay.show(result);
     this.#announce({
       digit: result.digit,
@@ -375,10 +371,7 @@ export class DigitPadElement extends HTMLElement {
     const selected = this.#selected ?? digitHolding(digits, this.#pad.allStrokes.length - 1);
     this.#view.showNumber(digits, strokes, selected);
     this.#pad.setBoxes(digits.map((d) => d.box), selected);
-    if (this.#said !== this.#settled && !this.#pad.isDrawing && strokes === this.#pad.finishedStrokes) {
-      this.#said = this.#settled;
-      this.#announcer.say(spokenNumber(digits));
-    }
+    if (this.#firstAtRest(strokes)) this.#announcer.say(spokenNumber(digits));
     const gradcam = this.#overlay.show(digits[selected]);
     const shown = digits[selected];
     this.#announce({
@@ -397,6 +390,14 @@ export class DigitPadElement extends HTMLElement {
       ),
     });
     return gradcam;
+  }
+
+  /** Whether an answer from `strokes` finished strokes is the first to see the pad at rest since
+   * a stroke ended or ink was removed: the one the screen reader is told (once per stroke). */
+  #firstAtRest(strokes) {
+    if (this.#said === this.#settled || this.#pad.isDrawing || strokes !== this.#pad.finishedStrokes) return false;
+    this.#said = this.#settled;
+    return true;
   }
 
   #strokesOf(count) {
