@@ -52,21 +52,29 @@ def coverage(strokes: Sequence[Stroke], size: int = BITMAP_SIZE, width: float | 
     x1, y1 = np.ceil(points.max(axis=0) + radius + 1).astype(int).clip(0, size)
     if x1 <= x0 or y1 <= y0:
         return ink
-    px = np.arange(x0, x1, dtype=np.float64)[None, :] + 0.5  # pixel centres
-    py = np.arange(y0, y1, dtype=np.float64)[:, None] + 0.5
+    px = np.arange(x0, x1, dtype=np.float64) + 0.5  # pixel centres
+    py = np.arange(y0, y1, dtype=np.float64) + 0.5
     nearest = np.full((y1 - y0, x1 - x0), np.inf)
+    reach = radius + 1.0  # a segment inks no pixel farther than radius + 0.5 from it
     for stroke in strokes:
         stroke = np.asarray(stroke, dtype=np.float64).reshape(-1, 2)
         starts, ends = stroke[:-1] if len(stroke) > 1 else stroke, stroke[1:] if len(stroke) > 1 else stroke
         for (ax, ay), (bx, by) in zip(starts, ends, strict=True):
+            # Only the pixels around this segment: the same result as the whole box, far faster.
+            i0, i1 = np.searchsorted(px, (min(ax, bx) - reach, max(ax, bx) + reach))
+            j0, j1 = np.searchsorted(py, (min(ay, by) - reach, max(ay, by) + reach))
+            if i1 <= i0 or j1 <= j0:
+                continue
+            sx, sy = px[None, i0:i1], py[j0:j1, None]
             dx, dy = bx - ax, by - ay
             length2 = dx * dx + dy * dy
             if length2 == 0:
-                d2 = (px - ax) ** 2 + (py - ay) ** 2
+                d2 = (sx - ax) ** 2 + (sy - ay) ** 2
             else:
-                t = np.clip(((px - ax) * dx + (py - ay) * dy) / length2, 0.0, 1.0)
-                d2 = (px - ax - t * dx) ** 2 + (py - ay - t * dy) ** 2
-            np.minimum(nearest, d2, out=nearest)
+                t = np.clip(((sx - ax) * dx + (sy - ay) * dy) / length2, 0.0, 1.0)
+                d2 = (sx - ax - t * dx) ** 2 + (sy - ay - t * dy) ** 2
+            window = nearest[j0:j1, i0:i1]
+            np.minimum(window, d2, out=window)
     ink[y0:y1, x0:x1] = np.clip(radius + 0.5 - np.sqrt(nearest), 0.0, 1.0)
     return ink
 
