@@ -21,17 +21,19 @@ def test_each_score_is_in_0_1_and_means_what_it_says():
     assert np.allclose(outlier, softmax(logits / 1.5)[:, 10])
     max_prob = rejection.not_digit_score(logits, 1.5, "max-prob")
     assert np.allclose(max_prob, 1 - softmax(logits[:, :10] / 1.5).max(1))
+    detector = rejection.not_digit_score(logits, 1.5, "detector")
+    assert np.allclose(detector, 1 / (1 + np.exp(-logits[:, 10])))  # a second network's log-odds: no temperature
     energy = rejection.not_digit_score(logits, 1.5, "energy")
     free_energy = -1.5 * np.log(np.exp(logits[:, :10] / 1.5).sum(1))
     assert np.array_equal(np.argsort(energy), np.argsort(free_energy))  # the energy's order exactly
-    for score in (outlier, max_prob, energy):
+    for score in (outlier, detector, max_prob, energy):
         assert np.all((score >= 0) & (score <= 1))
     with pytest.raises(ValueError, match="unknown method"):
         rejection.not_digit_score(logits, 1.0, "vibes")
 
 
-def test_an_eleven_output_model_has_the_outlier_method_too():
-    assert rejection.methods_of(logits_of(3)) == ("outlier", "max-prob", "energy")
+def test_a_model_with_a_not_digit_output_has_the_methods_that_read_it_too():
+    assert rejection.methods_of(logits_of(3)) == ("outlier", "detector", "max-prob", "energy")
     assert rejection.methods_of(logits_of(3, classes=10)) == ("max-prob", "energy")
 
 
@@ -47,7 +49,7 @@ def confident_digits(rows: int = 4000, wrong: int = 40, seed: int = 1) -> tuple[
     return logits, labels
 
 
-@pytest.mark.parametrize("method", ["outlier", "max-prob", "energy"])
+@pytest.mark.parametrize("method", ["outlier", "detector", "max-prob", "energy"])
 def test_thresholds_reject_the_share_of_digits_they_were_chosen_for(method):
     logits, labels = confident_digits()
     calibration = rejection.calibrate(logits, labels, method)

@@ -10,6 +10,8 @@ Each method gives every drawing a "not a digit" score in [0, 1], from the logits
 temperature T fitted on the validation digits:
 
 - `outlier` (a CNN with an 11th output, outlier exposure): that output's probability;
+- `detector` (a model whose `not_digit` output is a second network's log-odds of "not a digit",
+  export/pair.py): its sigmoid, whatever the temperature;
 - `max-prob`: one minus the top digit probability;
 - `energy` (Liu et al. 2020): 1 / (1 + sum exp(z / T)), the probability of an extra class whose
   logit is always 0, which orders drawings exactly as the energy -T log sum exp(z / T) does.
@@ -53,7 +55,7 @@ class Calibration:
     """What the page needs to turn logits into calibrated probabilities and a verdict (ONNX metadata)."""
 
     temperature: float
-    method: str  # "outlier" | "max-prob" | "energy"
+    method: str  # "outlier" | "detector" | "max-prob" | "energy"
     not_digit_threshold: float  # on the not-digit score: above it, "not a digit"
     unsure_threshold: float  # the top digit probability under which the answer is "unsure"
 
@@ -76,7 +78,8 @@ class Calibration:
 
 
 def methods_of(logits: np.ndarray) -> tuple[str, ...]:
-    return ("outlier", "max-prob", "energy") if logits.shape[1] == 11 else ("max-prob", "energy")
+    """The scores a model's logits allow: with a "not a digit" column, the two that read it too."""
+    return ("outlier", "detector", "max-prob", "energy") if logits.shape[1] == 11 else ("max-prob", "energy")
 
 
 def digit_probabilities(logits: np.ndarray, temperature: float) -> np.ndarray:
@@ -89,6 +92,8 @@ def not_digit_score(logits: np.ndarray, temperature: float, method: str) -> np.n
     z = logits.astype(np.float64) / temperature
     if method == "outlier":
         return softmax(z)[:, 10]
+    if method == "detector":
+        return 1.0 / (1.0 + np.exp(-logits[:, 10].astype(np.float64)))
     if method == "max-prob":
         return 1.0 - softmax(z[:, :10]).max(axis=1)
     if method == "energy":

@@ -23,7 +23,7 @@ CAM_KEY = "cam_output"  # metadata naming the optional Grad-CAM output [N, class
 NOT_DIGIT_KEY = "not_digit_output"  # metadata naming the optional "not a digit" logit [N, 1] (export/onnx_io.py)
 # The calibration and the verdict's thresholds (train/rejection.py Calibration): all four or none.
 CALIBRATION_KEYS = ("calibration_temperature", "not_digit_method", "not_digit_threshold", "unsure_threshold")
-METHODS = ("outlier", "max-prob", "energy")
+METHODS = ("outlier", "detector", "max-prob", "energy")
 
 
 def _varint(data: memoryview, pos: int) -> tuple[int, int]:
@@ -175,8 +175,8 @@ def _not_digit_problems(metadata: dict[str, str], outputs: list[Port]) -> list[s
     thresholds = [_float(metadata[k]) for k in ("not_digit_threshold", "unsure_threshold")]
     if method not in METHODS:
         found.append(f"its 'not a digit' method {method!r} is none of {', '.join(METHODS)}")
-    elif method == "outlier" and name is None:
-        found.append("its 'not a digit' method is 'outlier', but it has no 'not a digit' output")
+    elif method in ("outlier", "detector") and name is None:
+        found.append(f"its 'not a digit' method is {method!r}, but it has no 'not a digit' output")
     if temperature is None or not 0.01 <= temperature <= 100:
         given_temperature = metadata["calibration_temperature"]
         found.append(f"its calibration temperature {given_temperature!r} is not a number in [0.01, 100]")

@@ -7,6 +7,8 @@ import { element, percent } from "./sections.js";
 
 const METHODS = {
   outlier: "an 11th output, \"not a digit\", trained on letters, symbols and shapes (outlier exposure)",
+  detector: "a second network in the same file, trained with an 11th output \"not a digit\" on letters, symbols " +
+    "and shapes (outlier exposure), while the shipped one reads the digit",
   "max-prob": "a threshold on the top digit probability",
   energy: "a threshold on the energy of the ten digit logits",
 };

@@ -17,7 +17,7 @@ export function element(name, attributes = {}, ...children) {
 }
 
 function definitions(rows) {
-  const items = rows.flatMap(([term, value]) => [element("dt", {}, term), element("dd", {}, value)]);
+  const items = rows.flatMap(([term, ...values]) => [element("dt", {}, term), element("dd", {}, ...values)]);
   return element("dl", { class: "facts" }, ...items);
 }
 
@@ -31,8 +31,13 @@ export function summary(card) {
   const options = listed(architecture.options);
   const network = `${architecture.class}${options ? ` (${options})` : ""}`;
   const threads = `${training.threads} CPU thread${training.threads === 1 ? "" : "s"}`;
+  const detector = architecture.detector; // a second network in the file says "not a digit" (export/pair.py)
+  const commands = [card.commands.train, card.commands.export, card.commands.detector, card.commands.pair]
+    .filter(Boolean).flatMap((command, i) => [...(i ? [element("br")] : []), element("code", {}, command)]);
   const facts = definitions([
     ["Network", `${network}, ${integer(architecture.parameters)} parameters`],
+    ...(detector ? [["Not-a-digit detector", `${detector.class} (${listed(detector.options)}), ` +
+      `${integer(detector.parameters)} parameters, in the same file; it judges, the network above reads`]] : []),
     ["Model file", `${onnx.file}, ${(onnx.bytes / 1e6).toFixed(2)} MB; checked against PyTorch on ` +
       `${integer(onnx.verified_images)} images (largest logit difference ` +
       `${onnx.max_abs_difference_vs_pytorch.toExponential(1)})`],
@@ -40,7 +45,7 @@ export function summary(card) {
       `on ${threads}; best validation accuracy ${percent(training.best_val_accuracy)}`],
     ["Validation", training.validation ?? ""],
     ["Augmentation", listed(training.augmentation) || "none"],
-    ["Commands", element("code", {}, card.commands.train), element("br"), element("code", {}, card.commands.export)],
+    ["Commands", ...commands],
     ["Exported", card.created],
   ]);
   const layers = element("details", {}, element("summary", {}, "Layers"),

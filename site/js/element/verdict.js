@@ -5,7 +5,8 @@
  *
  * - probs: softmax(logits / T), the ten digits (they sum to 1);
  * - notDigit in [0, 1]: by the model's method, "outlier" the probability of its 11th
- *   output, "max-prob" one minus the top probability, "energy" 1 / (1 + sum exp(z / T));
+ *   output, "detector" the sigmoid of that output (a second network's log-odds, export/pair.py),
+ *   "max-prob" one minus the top probability, "energy" 1 / (1 + sum exp(z / T));
  * - verdict: "not-digit" above the not-digit threshold, else "unsure" under the unsure
  *   threshold of the top probability, else "digit".
  *
@@ -33,6 +34,7 @@ function extraProbability(scaled, extra) {
 export function notDigitScore(logits, notDigitLogit, { temperature, method }) {
   const scaled = Array.from(logits, (z) => z / temperature);
   if (method === "outlier") return extraProbability(scaled, notDigitLogit / temperature);
+  if (method === "detector") return 1 / (1 + Math.exp(-notDigitLogit));
   if (method === "max-prob") return 1 - Math.max(...softmax(scaled));
   if (method === "energy") return extraProbability(scaled, 0);
   throw new Error(`unknown 'not a digit' method ${method}`);

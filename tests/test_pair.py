@@ -1,0 +1,67 @@
+"""One file, two networks (export/pair.py): the paired file reads digits exactly as the reader's own
+file does, and its `not_digit` output is the detector's log-odds of its 11th output."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from export import gradcam, pair
+from export.onnx_io import NOT_DIGIT, NOT_DIGIT_METADATA, OUTPUT, TOLERANCE, export, read_metadata
+from train import rejection
+from train.evaluate import softmax
+from train.from_onnx import cnn_from_onnx
+from train.models import build
+
+
+def inputs(rows: int = 16) -> np.ndarray:
+    return np.random.default_rng(0).normal(0.0, 1.0, (rows, 1, 28, 28)).astype(np.float32)
+
+
+def exported_reader(folder, seed: int):
+    torch.manual_seed(seed)
+    reader = build("cnn", width=8).eval()
+    module, outputs, extra = gradcam.exportable(reader)
+    return export(module, folder / "cnn.onnx", "cnn", outputs, extra), extra
+
+
+@pytest.fixture(scope="module")
+def paired(tmp_path_factory):
+    reader_path, extra = exported_reader(tmp_path_factory.mktemp("reader"), seed=0)
+    torch.manual_seed(1)
+    detector = build("cnn", width=8, classes=11).eval()
+    module = pair.ReaderAndDetector(cnn_from_onnx(reader_path), detector).eval()
+    path = export(module, tmp_path_factory.mktemp("pair") / "cnn.onnx", "cnn", (gradcam.OUTPUT, NOT_DIGIT),
+                  {**extra, **NOT_DIGIT_METADATA})  # fmt: skip
+    return reader_path, detector, path
+
+
+def test_the_pair_reads_digits_as_the_reader_alone(paired):
+    reader_path, _, path = paired
+    before, after = pair.outputs(reader_path, inputs()), pair.outputs(path, inputs())
+    assert set(after) == {OUTPUT, gradcam.OUTPUT, NOT_DIGIT}
+    assert pair.check_same_reader(before, after) <= TOLERANCE
+    assert read_metadata(path)["not_digit_output"] == NOT_DIGIT
+    # The reader's weights keep their names, so the paired file can be read back as the reader.
+    again = cnn_from_onnx(path)
+    with torch.no_grad():
+        assert np.abs(again(torch.from_numpy(inputs())).numpy() - before[OUTPUT]).max() <= TOLERANCE
+
+
+def test_the_pair_judges_with_the_detector(paired):
+    _, detector, path = paired
+    after = pair.outputs(path, inputs())
+    with torch.no_grad():
+        own = softmax(detector(torch.from_numpy(inputs())).numpy().astype(np.float64))[:, 10]
+    logits = np.concatenate([after[OUTPUT], after[NOT_DIGIT]], axis=1)
+    # The page's "detector" score is the detector's own probability of "not a digit", whatever the temperature.
+    for temperature in (1.0, 2.5):
+        assert np.allclose(rejection.not_digit_score(logits, temperature, "detector"), own, atol=1e-5)
+
+
+def test_another_reader_is_caught(paired, tmp_path):
+    _, _, path = paired
+    other, _ = exported_reader(tmp_path, seed=5)
+    with pytest.raises(AssertionError, match="otherwise than the reader"):
+        pair.check_same_reader(pair.outputs(other, inputs()), pair.outputs(path, inputs()))
