@@ -21,11 +21,12 @@ pytestmark = pytest.mark.e2e
 SHAPES_PER_KIND = 2
 LETTERS = 24
 DIGITS = 30
-# The shipped ft-ink says "not a digit" by a threshold on its top probability, which catches few non-digits
-# (the card's held-out figures, `python -m export.rejection_card site/models/cnn.onnx`; issue 19's 95% needs
-# an 11th output). The samples are seeded and the replay deterministic: the floors are what it meets today.
-MIN_SHAPES_CAUGHT = 0.12
-MIN_LETTERS_CAUGHT = 0.12
+# The shipped model says "not a digit" by a second network in its file, trained with an 11th output
+# (export/pair.py): on all held-out non-digits it catches 92.4% (the card's figures, `python -m
+# export.rejection_card site/models/cnn.onnx`; issue 19 asks 95%). The samples are seeded and the replay
+# deterministic: it catches 15 of these 16 shapes and 21 of these 24 letters; the floors allow one fewer.
+MIN_SHAPES_CAUGHT = 14 / 16
+MIN_LETTERS_CAUGHT = 20 / 24
 MAX_DIGITS_UNSURE = 2
 WORDS = {"digit": "It's a", "unsure": " or ", "not-digit": "doesn't look like a digit"}
 
