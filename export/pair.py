@@ -33,7 +33,6 @@ from train.from_onnx import cnn_from_onnx
 from train.models import CNN, NOT_A_DIGIT, from_checkpoint, parameter_count
 
 VERIFY_IMAGES = 1000
-CALIBRATION_KEYS = ("calibration_temperature", "not_digit_method", "not_digit_threshold", "unsure_threshold")
 
 
 class ReaderAndDetector(gradcam.GradCamCNN):
@@ -93,7 +92,10 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.reader.is_file() and card_path.is_file() and args.detector.is_file()):
         print(f"error: {args.reader}, its card {card_path.name} and {args.detector} must all exist", file=sys.stderr)
         return 2
-    if NOT_DIGIT in read_metadata(args.reader).get("not_digit_output", ""):
+    # The reader's metadata goes into the paired file as it is; its calibration is then replaced
+    # (rejection_card.rejection_figures writes the pair's own).
+    metadata = read_metadata(args.reader)
+    if NOT_DIGIT_METADATA.keys() & metadata.keys():
         print(f"error: {args.reader} already says 'not a digit': pair a reader of ten outputs", file=sys.stderr)
         return 2
     checkpoint = torch.load(args.detector, weights_only=False)
@@ -108,7 +110,6 @@ def main(argv: list[str] | None = None) -> int:
     inputs = preprocess.normalize(images.astype(np.float32) / 255.0)
     detector = from_checkpoint(checkpoint)
     pair = ReaderAndDetector(cnn_from_onnx(args.reader), detector).eval()
-    metadata = {k: v for k, v in read_metadata(args.reader).items() if k not in CALIBRATION_KEYS}
     before = outputs(args.reader, inputs[:VERIFY_IMAGES])
 
     out = args.out or args.reader.parent
