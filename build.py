@@ -18,9 +18,7 @@ runs before the virtual environment exists, then re-runs itself inside it for te
 from __future__ import annotations
 
 import argparse
-import functools
 import hashlib
-import http.server
 import json
 import os
 import shutil
@@ -28,12 +26,26 @@ import subprocess
 import sys
 from pathlib import Path
 
-from webapp import csp, icons, manifest, precache
+from toolchain import (  # noqa: F401 (CHROMIUM_ARGS, find_chromium: the tests' and benchmarks' names for them)
+    CHROMIUM_ARGS,
+    ROOT,
+    VENV,
+    BuildError,
+    ensure_chromium,
+    ensure_npm,
+    ensure_venv,
+    find_chromium,
+    in_venv,
+    log,
+    run,
+    sha256,
+    shown,
+)
+from webapp import icons, manifest, precache
+from webapp.server import DistHandler, DistServer, make_server  # noqa: F401 (the tests' names for them)
 
-ROOT = Path(__file__).resolve().parent
 SITE = ROOT / "site"
 DIST = ROOT / "dist"
-VENV = ROOT / ".venv"
 NODE_MODULES = ROOT / "node_modules"
 VENDOR = ROOT / "vendor"
 DEFAULT_MODELS = SITE / "models"
@@ -50,101 +62,7 @@ RUNTIME = [
 ]  # fmt: skip
 WHEEL_PACKAGE = "numpy"  # the one Pyodide package the page loads, vendored in vendor/pyodide/
 
-ISOLATION_HEADERS = {
-    "Cross-Origin-Opener-Policy": "same-origin",
-    "Cross-Origin-Embedder-Policy": "require-corp",
-    "Cross-Origin-Resource-Policy": "same-origin",
-}
-MIME_TYPES = {
-    ".wasm": "application/wasm",
-    ".mjs": "text/javascript",
-    ".js": "text/javascript",
-    ".json": "application/json",
-    ".onnx": "application/octet-stream",
-    ".whl": "application/octet-stream",
-    ".zip": "application/zip",
-    ".py": "text/x-python",
-    ".webmanifest": "application/manifest+json",
-    ".png": "image/png",
-}
 FINGERPRINT_FILE = ".build-fingerprint"
-# How the tests and the benchmark start Chromium: headless, and nothing that phones home.
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
-]  # fmt: skip
-
-
-class BuildError(Exception):
-    """A problem the person running the build can fix; printed without a traceback."""
-
-
-def log(message: str) -> None:
-    print(f"[build.py] {message}", flush=True)
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def shown(path: Path) -> str:
-    """A path as the person reads it: relative to the project when inside it."""
-    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
-
-
-def run(command: list[str], **kwargs) -> None:
-    log("$ " + " ".join(command))
-    subprocess.run(command, check=True, **kwargs)
-
-
-# --- system packages --------------------------------------------------------------
-
-
-def apt_install(packages: list[str], why: str) -> bool:
-    """Install Debian packages when we are root on a Debian-like system; False otherwise."""
-    if shutil.which("apt-get") is None or not hasattr(os, "geteuid") or os.geteuid() != 0:
-        return False
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    log(f"installing {' '.join(packages)} with apt-get ({why})")
-    run(["apt-get", "update", "-q"], env=env)
-    run(["apt-get", "install", "-y", "-q", "--no-install-recommends", *packages], env=env)
-    return True
-
-
-def find_chromium() -> str | None:
-    """Path of the Chromium the browser tests drive ($CHROMIUM, else Debian's chromium)."""
-    for candidate in (os.environ.get("CHROMIUM"), shutil.which("chromium"), "/usr/bin/chromium"):
-        if candidate and Path(candidate).is_file():
-            return candidate
-    return None
-
-
-def ensure_chromium() -> str:
-    found = find_chromium()
-    if found is None and apt_install(["chromium"], "the end-to-end tests drive it"):
-        found = find_chromium()
-    if found is None:
-        raise BuildError(
-            "Chromium is needed for the end-to-end tests and is not installed. On Debian or "
-            "Ubuntu run `sudo apt-get install chromium` (or set $CHROMIUM to a Chromium binary)."
-        )
-    return found
-
-
-def ensure_npm() -> str:
-    npm = shutil.which("npm")
-    if npm is None and apt_install(["nodejs", "npm"], "npm installs the page's runtime"):
-        npm = shutil.which("npm")
-    if npm is None:
-        raise BuildError(
-            "npm is needed to install the page's runtime (Pyodide, PyScript, onnxruntime-web) "
-            "and is not installed. Install Node.js 18 or newer (e.g. `sudo apt-get install nodejs npm`)."
-        )
-    return npm
 
 
 # --- npm packages and the vendored wheel ---------------------------------------
@@ -274,65 +192,7 @@ def build_if_needed(models: Path = DEFAULT_MODELS) -> Path:
     return build(models)
 
 
-# --- serving ----------------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=64)
-def page_policy(path: Path, mtime_ns: int) -> str | None:
-    """The Content Security Policy a page states in its <meta> (cached per file version)."""
-    return csp.policy_of(path.read_text(errors="replace"))
-
-
-class DistHandler(http.server.SimpleHTTPRequestHandler):
-    """Static files with the right wasm/module types, the pages' Content Security Policy as a
-    header and (unless `isolation` is off) the cross-origin isolation headers."""
-
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
-    quiet = False
-    isolation = True
-
-    def end_headers(self) -> None:
-        for name, value in ISOLATION_HEADERS.items() if self.isolation else ():
-            self.send_header(name, value)
-        self.send_header("Cache-Control", "no-cache")  # revalidate: a rebuilt dist is seen at once
-        policy = self.policy()
-        if policy:
-            self.send_header("Content-Security-Policy", policy)
-        super().end_headers()
-
-    def policy(self) -> str | None:
-        """A page's own policy (its <meta>); for any other file that of the nearest index.html
-        above it, which only a worker script heeds (a dedicated worker started from a URL gets
-        its policy from its own response, not from the page that starts it)."""
-        path = Path(self.translate_path(self.path))
-        page = path / "index.html" if path.is_dir() else path
-        if page.suffix != ".html":
-            root = Path(self.directory)
-            folders = [f for f in path.parents if f == root or root in f.parents]
-            page = next((f / "index.html" for f in folders if (f / "index.html").is_file()), root / "index.html")
-        return page_policy(page, page.stat().st_mtime_ns) if page.is_file() else None
-
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 (the base class's name)
-        if not self.quiet:
-            super().log_message(format, *args)
-
-
-class DistServer(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request, client_address) -> None:
-        """A browser that drops a download half-way (a closed tab, a cancelled request) is not an error."""
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
-
-
-def make_server(
-    directory: Path = DIST, port: int = 0, quiet: bool = False, isolation: bool = True
-) -> http.server.ThreadingHTTPServer:
-    """A server for `directory` on 127.0.0.1 (port 0: any free port); call serve_forever().
-    Without `isolation` it sends no cross-origin isolation headers, as most static hosts."""
-    handler = type("Handler", (DistHandler,), {"quiet": quiet, "isolation": isolation})
-    return DistServer(("127.0.0.1", port), functools.partial(handler, directory=str(directory)))
+# --- serving ------------------------------------------------------------------
 
 
 def serve(port: int, models: Path) -> None:
@@ -348,31 +208,6 @@ def serve(port: int, models: Path) -> None:
 
 
 # --- the virtual environment --------------------------------------------------------
-
-
-def in_venv() -> bool:
-    return Path(sys.prefix).resolve() == VENV.resolve()
-
-
-def ensure_venv() -> Path:
-    """.venv with pyproject.toml's packages (and the test extra); reinstalls when it changed."""
-    python = VENV / "bin" / "python"
-    if not python.is_file():
-        try:
-            run([sys.executable, "-m", "venv", str(VENV)])
-        except subprocess.CalledProcessError as error:
-            if not apt_install(["python3-venv"], "to create .venv"):
-                raise BuildError(
-                    "could not create .venv: install the venv module (e.g. `sudo apt-get install python3-venv`)"
-                ) from error
-            shutil.rmtree(VENV, ignore_errors=True)
-            run([sys.executable, "-m", "venv", str(VENV)])
-    stamp = VENV / ".digit-pad-pyproject.sha256"
-    wanted = sha256(ROOT / "pyproject.toml")
-    if not (stamp.is_file() and stamp.read_text().strip() == wanted):
-        run([str(python), "-m", "pip", "install", "--disable-pip-version-check", "-e", ".[test]"], cwd=ROOT)
-        stamp.write_text(wanted + "\n")
-    return python
 
 
 def reexec_in_venv() -> None:

@@ -22,31 +22,20 @@
  */
 
 import { Announcer } from "./announcer.js";
+import { missingFeature } from "./browser-support.js";
 import { AnswerView } from "./answer-view.js";
 import { HeatmapOverlay } from "./heatmap-overlay.js";
-import { digitHolding, numberText, spokenNumber } from "./number.js";
+import { digitHolding, spokenNumber } from "./number.js";
 import { DrawingPad, INK_BITMAP, NUMBER_BITMAP } from "./pad.js";
 import { LivePredictor } from "./predictor.js";
+import { digitDetail, EMPTY_DETAIL, numberDetail } from "./prediction-detail.js";
 import { markStage, PageError, sharedRuntime } from "./runtime.js";
 import { STYLES } from "./styles.js";
-import { TEMPLATE } from "./template.js";
+import { PAD_LABELS, TEMPLATE } from "./template.js";
 
 const DEFAULT_MODEL = "cnn";
 const MODEL_NAME = /^[a-z0-9_-]+$/;
 const SHOWN_BY_DEFAULT = { bars: true, input: false, gradcam: false };
-
-/** The reason this browser cannot run the element, in plain words, or null. */
-function missingFeature() {
-  if (typeof WebAssembly !== "object" || typeof WebAssembly.instantiate !== "function") {
-    return (
-      "This browser cannot run WebAssembly, which the digit pad needs to run Python and " +
-      "the network. Try a current Chrome, Edge, Firefox or Safari, or turn off the " +
-      "setting that disables WebAssembly."
-    );
-  }
-  if (typeof Worker !== "function") return "This browser cannot run web workers, which the digit pad needs.";
-  return null;
-}
 
 const messageOf = (error) => (error instanceof PageError ? error.message : `Loading failed: ${error?.message ?? error}`);
 
@@ -316,12 +305,7 @@ export class DigitPadElement extends HTMLElement {
     this.#pad.setBitmap(bitmap);
     this.#overlay.setBitmap(bitmap);
     this.#view.setMode(this.mode);
-    this.#pad.canvas.setAttribute(
-      "aria-label",
-      this.mode === "number"
-        ? "Drawing pad: write a number, digit after digit, with the mouse, a pen or a finger (Escape clears, Ctrl+Z undoes)"
-        : "Drawing pad: draw one digit with the mouse, a pen or a finger (Escape clears, Ctrl+Z undoes)",
-    );
+    this.#pad.canvas.setAttribute("aria-label", PAD_LABELS[this.mode]);
     if (this.#model && this.#state !== "error") {
       this.#showEmpty({ announce: false });
       this.#attachPredictor();
@@ -347,14 +331,7 @@ export class DigitPadElement extends HTMLElement {
     this.#view.showPrediction(result, strokes);
     if (this.#firstAtRest(strokes)) this.#announcer.prediction(result);
     const gradcam = this.#overlay.show(result);
-    this.#announce({
-      digit: result.digit,
-      probs: result.probs,
-      verdict: result.verdict,
-      notDigit: result.notDigit,
-      strokes: this.#strokesOf(strokes),
-      others: Object.fromEntries(Object.entries(result.others).map(([name, r]) => [name, answerOf(r)])),
-    });
+    this.#announce(digitDetail(result), strokes);
     return gradcam;
   }
 
@@ -373,22 +350,7 @@ export class DigitPadElement extends HTMLElement {
     this.#pad.setBoxes(digits.map((d) => d.box), selected);
     if (this.#firstAtRest(strokes)) this.#announcer.say(spokenNumber(digits));
     const gradcam = this.#overlay.show(digits[selected]);
-    const shown = digits[selected];
-    this.#announce({
-      digit: digits.length === 1 ? shown.digit : null,
-      probs: shown.probs,
-      verdict: shown.verdict,
-      notDigit: shown.notDigit,
-      number: numberText(digits),
-      digits: digits.map(({ digit, probs, verdict, notDigit, box }) => ({ digit, probs, verdict, notDigit, box })),
-      strokes: this.#strokesOf(strokes),
-      others: Object.fromEntries(
-        Object.entries(others).map(([name, read]) => [
-          name,
-          { ...answerOf(read[Math.min(selected, read.length - 1)]), number: numberText(read) },
-        ]),
-      ),
-    });
+    this.#announce(numberDetail({ digits, others }, selected), strokes);
     return gradcam;
   }
 
@@ -413,18 +375,20 @@ export class DigitPadElement extends HTMLElement {
     this.#overlay.clear();
     if (announce && this.#said !== this.#settled) this.#announcer.cleared();
     this.#said = this.#settled;
-    if (announce) this.#announce({ digit: null, probs: [], verdict: null, notDigit: null, strokes: [], others: {} });
+    if (announce) this.#announce(EMPTY_DETAIL, 0);
   }
 
-  /** Tells the page (digit-pad:prediction); `number` and `digits` are Number mode's (null in Digit mode). */
-  #announce({ digit, probs, verdict, notDigit, strokes, others, number = null, digits = null }) {
+  /** Tells the page (digit-pad:prediction) the answer `detail` (prediction-detail.js) read from the
+   * first `strokes` strokes; `number` and `digits` are Number mode's (null in Digit mode). */
+  #announce(detail, strokes) {
     const inNumberMode = this.mode === "number";
     this.#prediction = {
-      digit, probs, verdict, notDigit,
-      number: inNumberMode ? (number ?? "") : null,
-      digits: inNumberMode ? (digits ?? []) : null,
-      strokes, model: this.#model.name, others,
-    }; // fmt: skip
+      ...detail,
+      number: inNumberMode ? (detail.number ?? "") : null,
+      digits: inNumberMode ? (detail.digits ?? []) : null,
+      strokes: this.#strokesOf(strokes),
+      model: this.#model.name,
+    };
     this.#emit("prediction", this.#prediction);
   }
 
@@ -447,11 +411,6 @@ export class DigitPadElement extends HTMLElement {
   #emit(type, detail) {
     this.dispatchEvent(new CustomEvent(`digit-pad:${type}`, { detail, bubbles: true, composed: true }));
   }
-}
-
-/** {digit, probs, verdict, notDigit, candidates} of a model's answer. */
-function answerOf({ digit, probs, verdict, notDigit, candidates }) {
-  return { digit, probs, verdict, notDigit, candidates };
 }
 
 if (!customElements.get("digit-pad")) customElements.define("digit-pad", DigitPadElement);

@@ -3,6 +3,12 @@
  * `part` names what a host page may style (::part(pad), ::part(digit), ...); the two
  * slots take the host's own content under the pad and under the bars. */
 
+/** The pad's accessible name in each mode (the element sets it when the mode changes; Digit mode's is the markup's). */
+export const PAD_LABELS = {
+  digit: "Drawing pad: draw one digit with the mouse, a pen or a finger (Escape clears, Ctrl+Z undoes)",
+  number: "Drawing pad: write a number, digit after digit, with the mouse, a pen or a finger (Escape clears, Ctrl+Z undoes)",
+};
+
 export const TEMPLATE = document.createElement("template");
 
 TEMPLATE.innerHTML = `
@@ -10,7 +16,7 @@ TEMPLATE.innerHTML = `
   <section class="pad-column" aria-label="Drawing pad">
     <div class="stack">
       <canvas id="pad" part="pad" width="280" height="280" tabindex="0"
-              aria-label="Drawing pad: draw one digit with the mouse, a pen or a finger (Escape clears, Ctrl+Z undoes)"></canvas>
+              aria-label="${PAD_LABELS.digit}"></canvas>
       <canvas id="gradcam" class="heat" width="280" height="280" data-class="" data-source=""
               role="img" aria-label="Grad-CAM heatmap over the drawing" hidden></canvas>
     </div>
