@@ -207,7 +207,9 @@ def choose(sess, pendigits_dir: str | None = None, unipen_dir: str | None = None
         calibration = calibrate(digit_logits, digits.labels, method)
         compared[method] = (calibration, figures(digits, digit_logits, non, non_logits, calibration))
     best = max(compared, key=lambda m: compared[m][1]["non_digits"]["not-digit"])
-    return compared[best][0], {m: {"calibration": asdict(c), **f} for m, (c, f) in compared.items()}
+    # each method's figures, its calibration (ECE, bins) joined by the temperature and thresholds that made it
+    joined = {m: {**f, "calibration": {**asdict(c), **f["calibration"]}} for m, (c, f) in compared.items()}
+    return compared[best][0], joined
 
 
 def held_out_figures(sess, calibration: Calibration, pendigits_dir: str | None = None,
