@@ -13,9 +13,9 @@ two. On that port (messages {id, type, ...}, answered {id, ok, ...} in order):
   the person's drawing;
 - "prepare" {rgba, width, height, centre, prediction, models}: see `prepare` (`prediction`
   is its id, `models` the names of the connected models that are to read it);
-- "segment" {points, lengths, penRadius}: Number mode's digits, see `find_digits`;
-- "prepare-batch" {regions: [{rgba, width, height}], centre, prediction, models}: the same as
-  "prepare" for each digit of a number, sent to the models as one batch (`prepare_batch`).
+- "number" {points, lengths, ids, known, penRadius, centre, prediction, models}: Number mode, in
+  one call per frame: the digits found in the strokes, each new one drawn alone (by the page's own
+  js/element/ink.js, on an OffscreenCanvas) and prepared, all sent as one batch (`read_number`).
 
 The worker never reaches back into the page, so it works with or without cross-origin
 isolation. The pixels-to-input step is `preprocess.to_mnist_framed` + `preprocess.normalize`,
@@ -29,7 +29,7 @@ import json
 
 import js
 import model_check
-from polyscript import xworker
+from polyscript import js_modules, xworker
 from pyodide.ffi import create_proxy, to_js
 
 MODEL_FORMAT_VERSION = "1"  # the version of the model description this page reads
@@ -41,6 +41,7 @@ preprocess = None
 segment = None
 
 models: dict = {}  # name -> the MessagePort to that model's worker
+ink = js_modules.ink  # js/element/ink.js (config js_modules.worker): the pad's own drawing code
 
 
 def load_numpy() -> str:
@@ -111,39 +112,70 @@ def prepare(rgba, width: int, height: int, centre: bool, prediction_id: str, nam
     return {"pixels": to_js(small.ravel()), "frame": [float(v) for v in frame], "ms": js.performance.now() - start}
 
 
-def find_digits(points, lengths, pen_radius: float) -> dict:
-    """Number mode: the digits in the strokes, left to right. `points`: every stroke's points
-    one after the other (a JS Float32Array of x, y pairs), `lengths`: each stroke's number of
-    points (Int32Array). Returns {"segments": [{"box": [x, y, w, h] (grown by `pen_radius`),
-    "pieces": [[stroke, start, stop], ...]}], "ms"} (see segment.Segment)."""
+def _digit_key(pieces, ids: list[int], centre: bool, names: list[str]) -> str:
+    """What makes a digit's answer: its pieces of which strokes (a stroke's identity, `ids`, not its index:
+    an undone stroke's place may be taken by another), the centring and the models."""
+    held = " ".join(f"{ids[i]}:{a}-{b}" for i, a, b in pieces)
+    return f"{int(bool(centre))}|{','.join(names)}|{held}"
+
+
+_number_ink = None  # Number mode's ink canvas (ink.js inkContext), made on first use
+
+
+def read_number(request) -> dict:
+    """Number mode, one call per frame: the digits in the strokes, left to right (segment.segment), and
+    each digit the page has no answer for yet (its key is not in `request.known`) drawn alone by ink.js
+    on an OffscreenCanvas, as the pad would draw it alone, prepared, and sent to the models in `models`
+    as ONE [N, 1, 28, 28] batch with id `prediction` (nothing is sent when every digit is known).
+
+    The request: {points (Float64Array of x, y pairs, stroke after stroke), lengths (Int32Array),
+    ids (Int32Array: each stroke's identity), known (the keys answered), penRadius, centre,
+    prediction, models}. Returns {"segments": [{"box": [x, y, w, h] (grown by penRadius), "pieces":
+    [[stroke, start, stop], ...], "key"}], "fresh": the indices of the digits sent, in batch order,
+    "pixels": their 28x28 images in [0, 1], "frames": their frames on the bitmap, "ms": {segment, read,
+    preprocess}}."""
+    global _number_ink
     start = js.performance.now()
-    flat = np.frombuffer(points.to_bytes(), dtype=np.float32).reshape(-1, 2)
-    sizes = np.frombuffer(lengths.to_bytes(), dtype=np.int32)
+    flat = np.frombuffer(request.points.to_bytes(), dtype=np.float64).reshape(-1, 2)
+    sizes = np.frombuffer(request.lengths.to_bytes(), dtype=np.int32)
+    ids = np.frombuffer(request.ids.to_bytes(), dtype=np.int32).tolist()
+    names = [str(name) for name in request.models]
     strokes = np.split(flat, np.cumsum(sizes)[:-1]) if len(sizes) else []
-    found = segment.segment(strokes, pen_radius=float(pen_radius))
-    segments = [{"box": list(s.box), "pieces": [list(p) for p in s.pieces]} for s in found]
-    return {"segments": segments, "ms": js.performance.now() - start}
-
-
-def prepare_batch(regions, centre: bool, prediction_id: str, names) -> dict:
-    """`prepare` for several bitmaps (the digits of a number, each drawn alone), sent to the
-    models as one [N, 1, 28, 28] batch: one inference call for the whole number. Returns
-    {"pixels": [the 28x28 image of each], "frames": [its frame on its bitmap], "ms"}; a
-    bitmap without ink (which a digit of a number never is) reads as blank paper."""
-    start = js.performance.now()
+    found = segment.segment(strokes, pen_radius=float(request.penRadius))
+    keys = [_digit_key(s.pieces, ids, request.centre, names) for s in found]
+    known = set(request.known.to_py())
+    fresh = [k for k, key in enumerate(keys) if key not in known]
+    segmented = js.performance.now()
+    regions = []
+    if fresh:
+        if _number_ink is None:
+            _number_ink = ink.inkContext(ink.NUMBER_BITMAP)
+        for k in fresh:
+            parts = segment.segment_strokes(strokes, found[k])
+            points = to_js(np.concatenate(parts).ravel())
+            lengths = to_js(np.array([len(p) for p in parts], dtype=np.int32))
+            regions.append(ink.readStrokes(_number_ink, ink.unpacked(points, lengths), ink.NUMBER_BITMAP))
+    drawn = js.performance.now()
     images, frames = [], []
     for region in regions:
-        image = np.frombuffer(region.rgba.to_bytes(), dtype=np.uint8).reshape(region.height, region.width, 4)
-        framed = preprocess.to_mnist_framed(image, centre=bool(centre))
-        small, frame = framed if framed is not None else (np.zeros((preprocess.SIZE,) * 2, np.float32), (0, 0, 1, 1))
+        image = np.frombuffer(region.data.to_bytes(), dtype=np.uint8).reshape(region.height, region.width, 4)
+        blank = (np.zeros((preprocess.SIZE,) * 2, np.float32), (0, 0, 1, 1))  # (never: a digit has ink)
+        framed = preprocess.to_mnist_framed(image, centre=bool(request.centre)) or blank
+        small, (row0, col0, row_scale, col_scale) = framed
         images.append(small)
-        frames.append([float(v) for v in frame])
-    batch = preprocess.normalize(np.stack(images))
-    message = _js({"id": prediction_id, "input": batch.ravel(), "shape": list(batch.shape)})
-    for name in names:
-        models[str(name)].postMessage(message)
+        frames.append([float(row0 + region.y), float(col0 + region.x), float(row_scale), float(col_scale)])
+    if images:
+        batch = preprocess.normalize(np.stack(images))
+        message = _js({"id": str(request.prediction), "input": batch.ravel(), "shape": list(batch.shape)})
+        for name in names:
+            models[name].postMessage(message)
+    segments = [
+        {"box": list(s.box), "pieces": [list(p) for p in s.pieces], "key": key}
+        for s, key in zip(found, keys, strict=True)
+    ]
+    ms = {"segment": segmented - start, "read": drawn - segmented, "preprocess": js.performance.now() - drawn}
     pixels = [to_js(small.ravel()) for small in images]
-    return {"pixels": pixels, "frames": frames, "ms": js.performance.now() - start}
+    return {"segments": segments, "fresh": fresh, "pixels": pixels, "frames": frames, "ms": ms}
 
 
 def _handle(request) -> dict:
@@ -151,10 +183,8 @@ def _handle(request) -> dict:
     kind = request.type
     if kind == "prepare":
         return prepare(request.rgba, request.width, request.height, request.centre, request.prediction, request.models)
-    if kind == "segment":
-        return find_digits(request.points, request.lengths, request.penRadius)
-    if kind == "prepare-batch":
-        return prepare_batch(request.regions, request.centre, request.prediction, request.models)
+    if kind == "number":
+        return read_number(request)
     if kind == "connect":
         models[str(request.name)] = request.port
         return {}

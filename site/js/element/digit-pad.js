@@ -24,6 +24,7 @@
 import { Announcer } from "./announcer.js";
 import { missingFeature } from "./browser-support.js";
 import { AnswerView } from "./answer-view.js";
+import { DigitPadAttributes } from "./attributes.js";
 import { HeatmapOverlay } from "./heatmap-overlay.js";
 import { digitHolding, spokenNumber } from "./number.js";
 import { DrawingPad, INK_BITMAP, NUMBER_BITMAP } from "./pad.js";
@@ -33,15 +34,12 @@ import { markStage, PageError, sharedRuntime } from "./runtime.js";
 import { STYLES } from "./styles.js";
 import { PAD_LABELS, TEMPLATE } from "./template.js";
 
-const DEFAULT_MODEL = "cnn";
 const MODEL_NAME = /^[a-z0-9_-]+$/;
-const SHOWN_BY_DEFAULT = { bars: true, input: false, gradcam: false };
 
 const messageOf = (error) => (error instanceof PageError ? error.message : `Loading failed: ${error?.message ?? error}`);
 
-export class DigitPadElement extends HTMLElement {
-  static observedAttributes = ["model", "mode", "bars", "input", "gradcam", "centring"];
-
+/** The element; its attributes as properties (model, mode, bars, input, gradcam, centring) are attributes.js's. */
+export class DigitPadElement extends DigitPadAttributes {
   #pad;
   #view;
   #overlay;
@@ -105,56 +103,6 @@ export class DigitPadElement extends HTMLElement {
     } else {
       this.#applyParts();
     }
-  }
-
-  // --- attributes as properties ----------------------------------------------------
-
-  get model() {
-    return this.getAttribute("model") || DEFAULT_MODEL;
-  }
-  set model(name) {
-    this.setAttribute("model", name);
-  }
-
-  /** "digit": one digit per drawing; "number": a whole number, every digit read. */
-  get mode() {
-    return this.getAttribute("mode") === "number" ? "number" : "digit";
-  }
-  set mode(mode) {
-    this.setAttribute("mode", mode);
-  }
-
-  get bars() {
-    return this.#shown("bars");
-  }
-  set bars(on) {
-    this.setAttribute("bars", String(Boolean(on)));
-  }
-
-  get input() {
-    return this.#shown("input");
-  }
-  set input(on) {
-    this.setAttribute("input", String(Boolean(on)));
-  }
-
-  get gradcam() {
-    return this.#shown("gradcam");
-  }
-  set gradcam(on) {
-    this.setAttribute("gradcam", String(Boolean(on)));
-  }
-
-  get centring() {
-    return this.getAttribute("centring") === "box" ? "box" : "mass";
-  }
-  set centring(value) {
-    this.setAttribute("centring", value);
-  }
-
-  #shown(name) {
-    const value = this.getAttribute(name);
-    return value === null ? SHOWN_BY_DEFAULT[name] : !/^(false|off|no|0)$/i.test(value.trim());
   }
 
   // --- what it tells -----------------------------------------------------------------
@@ -338,7 +286,7 @@ export class DigitPadElement extends HTMLElement {
   /** Number mode: a number's answer ({digits, others, strokes}, see runtime.js predictNumber);
    * returns the ms spent on the heatmap. */
   #showNumber(answer) {
-    const { digits, others, strokes } = answer;
+    const { digits, strokes } = answer;
     if (digits.length === 0) {
       this.#showEmpty();
       return 0;
@@ -350,7 +298,7 @@ export class DigitPadElement extends HTMLElement {
     this.#pad.setBoxes(digits.map((d) => d.box), selected);
     if (this.#firstAtRest(strokes)) this.#announcer.say(spokenNumber(digits));
     const gradcam = this.#overlay.show(digits[selected]);
-    this.#announce(numberDetail({ digits, others }, selected), strokes);
+    this.#announce(numberDetail(answer, selected), strokes);
     return gradcam;
   }
 

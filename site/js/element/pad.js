@@ -3,7 +3,7 @@
  * The strokes are kept as points in a fixed 280x280 "bitmap space". From them:
  * - the visible #pad canvas is redrawn at the screen's resolution (its backing store
  *   is scaled by devicePixelRatio, so lines are crisp on high-DPI screens);
- * - an offscreen 280x280 "ink" canvas is drawn with exactly the parameters below; its
+ * - an offscreen 280x280 "ink" canvas is drawn with exactly the parameters of ink.js; its
  *   RGBA pixels are what preprocessing receives. Because it does not depend on the
  *   screen, a drawing gives the same model input on every device, and an offline
  *   renderer (train/render.py: training, evaluation) reproduces it from the same numbers.
@@ -13,84 +13,9 @@
  * a dark theme gives light ink on dark paper); the ink bitmap is always black on white.
  */
 
-/** The one place for the rendering parameters; also exposed on #pad as data-* attributes. */
-export const INK_BITMAP = Object.freeze({
-  size: 280, // side of the square ink bitmap, in pixels (Digit mode)…
-  width: 280, // …its width…
-  height: 280, // …and height
-  lineWidth: 18, // the visible pen's diameter, in bitmap pixels
-  widthRatio: 0.145, // the ink bitmap's pen: this fraction of the drawing's extent…
-  minWidth: 4, // …and at least this many bitmap pixels (train/render.py INK_WIDTH_RATIO)
-  ink: "#000000", // opaque black ink…
-  paper: "#ffffff", // …on opaque white paper
-  lineCap: "round",
-  lineJoin: "round",
-});
+import { drawStrokes, INK_BITMAP, inkRegion, inkWidth } from "./ink.js";
 
-/** Number mode's ink bitmap: three digits' width, as high as Digit mode's (train/numbers.py). */
-export const NUMBER_BITMAP = Object.freeze({ ...INK_BITMAP, width: 840 });
-
-/** {left, top, right, bottom} of the strokes' points (left > right when there are none). */
-function bounds(strokes) {
-  let left = Infinity, top = Infinity, right = -Infinity, bottom = -Infinity;
-  for (const points of strokes) {
-    for (const [px, py] of points) {
-      left = Math.min(left, px); right = Math.max(right, px);
-      top = Math.min(top, py); bottom = Math.max(bottom, py);
-    }
-  }
-  return { left, top, right, bottom };
-}
-
-/** The ink bitmap's pen width for these strokes: train/render.py ink_width, to the last bit. */
-export function inkWidth(strokes, style = INK_BITMAP) {
-  const { left, top, right, bottom } = bounds(strokes);
-  if (left > right) return style.minWidth;
-  return Math.max(style.minWidth, style.widthRatio * Math.max(right - left, bottom - top));
-}
-
-/**
- * The part of the ink bitmap that holds every inked pixel: the strokes' points grown by
- * the pen's radius and a margin for anti-aliasing. Everything outside it, its own border
- * included, is blank paper, so preprocessing this region gives exactly what it gives for
- * the whole bitmap, at a fraction of the pixels to read, send to Python and scan.
- */
-export function inkRegion(strokes, lineWidth, style = INK_BITMAP) {
-  const reach = Math.ceil(lineWidth / 2) + 2;
-  const { left, top, right, bottom } = bounds(strokes);
-  const whole = { x: 0, y: 0, width: style.width, height: style.height };
-  if (left > right) return whole;
-  const x = Math.floor(left) - reach, y = Math.floor(top) - reach;
-  const width = Math.ceil(right) + reach + 1 - x, height = Math.ceil(bottom) + reach + 1 - y;
-  // Ink at the bitmap's edge: the whole bitmap, whose border then tells the paper as before.
-  if (x < 0 || y < 0 || x + width > style.width || y + height > style.height) return whole;
-  return { x, y, width, height };
-}
-
-/** Draws strokes (arrays of [x, y] in bitmap space) as round polylines `lineWidth` wide; one point is a dot. */
-export function drawStrokes(ctx, strokes, lineWidth, style = INK_BITMAP) {
-  ctx.fillStyle = style.paper;
-  ctx.fillRect(0, 0, style.width, style.height);
-  ctx.strokeStyle = style.ink;
-  ctx.fillStyle = style.ink;
-  ctx.lineWidth = lineWidth;
-  ctx.lineCap = style.lineCap;
-  ctx.lineJoin = style.lineJoin;
-  for (const points of strokes) {
-    if (points.length === 0) continue;
-    const [x0, y0] = points[0];
-    if (points.length === 1) {
-      ctx.beginPath();
-      ctx.arc(x0, y0, lineWidth / 2, 0, 2 * Math.PI);
-      ctx.fill();
-      continue;
-    }
-    ctx.beginPath();
-    ctx.moveTo(x0, y0);
-    for (let i = 1; i < points.length; i++) ctx.lineTo(points[i][0], points[i][1]);
-    ctx.stroke();
-  }
-}
+export { drawStrokes, INK_BITMAP, inkRegion, inkWidth, NUMBER_BITMAP } from "./ink.js";
 
 /**
  * Pointer drawing on a canvas. Events (EventTarget):
@@ -179,15 +104,6 @@ export class DrawingPad extends EventTarget {
       drawStrokes(this.inkContext, strokes, lineWidth, this.bitmap);
       this.inkDirty = false;
     }
-    return this.#read(inkRegion(strokes, lineWidth, this.bitmap));
-  }
-
-  /** The same for some strokes alone (one digit of a number), drawn with the pen of their
-   * own extent, exactly as they would be were they alone on the pad. */
-  readStrokes(strokes) {
-    const lineWidth = inkWidth(strokes);
-    drawStrokes(this.inkContext, strokes, lineWidth, this.bitmap);
-    this.inkDirty = true; // the ink canvas no longer holds the whole drawing
     return this.#read(inkRegion(strokes, lineWidth, this.bitmap));
   }
 

@@ -40,6 +40,8 @@ export function pythonConfig() {
       [siteUrl("py/segment.py")]: "./segment.py",
       [siteUrl("py/model_check.py")]: "./model_check.py",
     },
+    // Number mode draws each digit in the Python worker with the pad's own drawing code.
+    js_modules: { worker: { [siteUrl("js/element/ink.js")]: "ink" } },
   };
 }
 
@@ -183,92 +185,73 @@ export class Runtime {
 
   /**
    * Number mode: the digits drawn on `pad` (pad.js DrawingPad), left to right, read by each
-   * model in `models`. Python finds the digits in the strokes (segment.py); each digit whose
-   * strokes changed since the last frame (usually the one being written) is drawn alone on
-   * the ink bitmap (as if it were the only digit), prepared by Python, and all of those go
-   * to each model as one batch: one inference call per frame, not one per digit. The others
-   * keep their answers, remembered in `memo` (a Map the caller keeps for this pad: digit
-   * key -> answer). Resolves to {digits: [{digit, probs, notDigit, verdict, candidates, box
-   * ([x, y, w, h] in bitmap pixels), strokes (the indices of its strokes), pixels, cam,
-   * frame}], others: {name: [{digit, probs, ...}]} for the other models, ms: {segment,
-   * read, preprocess, inference, companions}, fresh (how many digits were read anew)};
-   * digits is [] when nothing is drawn.
+   * model in `models`, in ONE call to Python per frame: it finds the digits in the strokes
+   * (segment.py); each digit without an answer in `memo` (a Map the caller keeps for this pad:
+   * digit key -> answer; usually the digit being written) is drawn alone on the ink bitmap, as
+   * if it were the only digit (ink.js, in the Python worker), prepared, and all of those go to
+   * each model as one batch: one inference call per frame, not one per digit. Resolves to
+   * {digits: [{digit, probs, notDigit, verdict, candidates, box ([x, y, w, h] in bitmap pixels),
+   * strokes (the indices of its strokes), pixels, cam, frame}], others: {name: [{digit, probs,
+   * ...}]} for the other models, ms: {segment, read, preprocess, inference, companions}, fresh
+   * (how many digits were read anew)}; digits is [] when nothing is drawn.
    */
   async predictNumber(pad, { centre = true, models, memo }) {
     const { drawings } = await this.python();
     const chosen = models.map((name) => this.loaded.get(name));
     if (chosen.includes(undefined)) throw new Error(`not loaded: ${models.join(", ")}`);
     const strokes = pad.allStrokes;
-    const found = await drawings.call({ type: "segment", penRadius: INK_BITMAP.lineWidth / 2, ...packed(strokes) });
-    const ms = { segment: found.ms, read: 0, preprocess: 0, inference: 0, companions: 0 };
-    const keys = found.segments.map(({ pieces }) => digitKey(pieces, strokes, centre, models));
-    const fresh = keys.flatMap((key, i) => (memo.has(key) ? [] : [i]));
-    if (fresh.length) Object.assign(ms, await this.#readDigits(pad, strokes, fresh.map((i) => found.segments[i]), {
-      drawings, centre, models, chosen, into: fresh.map((i) => keys[i]), memo,
-    })); // fmt: skip
-    const kept = new Map(keys.map((key) => [key, memo.get(key)]));
-    memo.clear(); // only this frame's digits are worth keeping
-    kept.forEach((answer, key) => memo.set(key, answer));
-    const digits = found.segments.map((segment, i) => {
-      const { answers, box, pixels, frame } = kept.get(keys[i]);
-      const strokesOf = [...new Set(segment.pieces.map(([stroke]) => stroke))];
-      return { ...answers[0], box, strokes: strokesOf, pixels, frame };
-    });
-    const others = models.slice(1).map((name, m) => [name, keys.map((key) => kept.get(key).answers[m + 1])]);
-    return { digits, others: Object.fromEntries(others), ms, fresh: fresh.length };
-  }
-
-  /** Reads `segments` (of `strokes`) anew, in one batch per model; each digit's answers
-   * ({answers: one per model, box, pixels, frame}) go into `memo` under its key (`into`).
-   * Returns the ms spent: {read, preprocess, inference, companions}. */
-  async #readDigits(pad, strokes, segments, { drawings, centre, models, chosen, into, memo }) {
-    const t0 = performance.now();
-    const parts = segments.map(({ pieces }) => pieces.map(([i, a, b]) => strokes[i].slice(a, b)));
-    const regions = parts.map((digitStrokes) => pad.readStrokes(digitStrokes));
-    const read = performance.now() - t0;
     const id = `prediction-${this.predictions++}`;
     const answers = chosen.map((m) => m.inference.result(id).then((answer) => classifyBatch(m, answer)));
     const forget = () => chosen.forEach((m) => m.inference.forget(id));
     const request = {
-      type: "prepare-batch",
-      regions: regions.map(({ data, width, height }) => ({ rgba: data, width, height })),
-      centre, prediction: id, models,
+      type: "number", ...packed(strokes), ids: identities(strokes), known: [...memo.keys()],
+      penRadius: INK_BITMAP.lineWidth / 2, centre, prediction: id, models,
     }; // fmt: skip
-    const prepared = await drawings.call(request).catch((error) => {
+    const found = await drawings.call(request).catch((error) => {
       forget();
       throw error;
     });
-    const batches = await Promise.all(answers);
-    segments.forEach((segment, j) => {
-      memo.set(into[j], {
-        answers: batches.map((batch) => batch[j]),
-        box: inkBox(segment.box, parts[j]),
-        pixels: Array.from(prepared.pixels[j]),
-        frame: onBitmap(prepared.frames[j], regions[j]),
+    const ms = { ...found.ms, inference: 0, companions: 0 };
+    if (found.fresh.length) {
+      const [first, ...rest] = await Promise.all(answers);
+      found.fresh.forEach((k, j) => {
+        const { box, pieces, key } = found.segments[k];
+        const parts = pieces.map(([i, a, b]) => strokes[i].slice(a, b));
+        const answered = [first, ...rest].map((batch) => batch[j]);
+        memo.set(key, { answers: answered, box: inkBox(box, parts), pixels: Array.from(found.pixels[j]), frame: found.frames[j] });
       });
+      Object.assign(ms, { inference: first.ms, companions: Math.max(0, ...rest.map((r) => r.ms)) });
+    } else {
+      forget();
+    }
+    const kept = new Map(found.segments.map(({ key }) => [key, memo.get(key)]));
+    memo.clear(); // only this frame's digits are worth keeping
+    kept.forEach((answer, key) => memo.set(key, answer));
+    const digits = found.segments.map(({ key, pieces }) => {
+      const { answers: [answer], box, pixels, frame } = kept.get(key);
+      return { ...answer, box, strokes: [...new Set(pieces.map(([stroke]) => stroke))], pixels, frame };
     });
-    const [first, ...rest] = batches;
-    return { read, preprocess: prepared.ms, inference: first.ms, companions: Math.max(0, ...rest.map((r) => r.ms)) };
+    const others = models.slice(1).map((name, m) => [name, found.segments.map(({ key }) => kept.get(key).answers[m + 1])]);
+    return { digits, others: Object.fromEntries(others), ms, fresh: found.fresh.length };
   }
 }
 
 const strokeIds = new WeakMap(); // a stroke (its array of points, pad.js) -> a number of its own
 let strokesSeen = 0;
 
-/** What makes a digit's answer: its pieces of which strokes (a stroke's identity, not its index: an
- * undone stroke's place may be taken by another), the centring and the models. */
-function digitKey(pieces, strokes, centre, models) {
-  const ids = pieces.map(([i, a, b]) => {
-    if (!strokeIds.has(strokes[i])) strokeIds.set(strokes[i], strokesSeen++);
-    return `${strokeIds.get(strokes[i])}:${a}-${b}`;
+/** Each stroke's identity (an Int32Array): what a digit's answer is remembered by (an undone
+ * stroke's place may be taken by another; see worker.py read_number). */
+function identities(strokes) {
+  return Int32Array.from(strokes, (stroke) => {
+    if (!strokeIds.has(stroke)) strokeIds.set(stroke, strokesSeen++);
+    return strokeIds.get(stroke);
   });
-  return `${centre}|${models.join(",")}|${ids.join(" ")}`;
 }
 
-/** Strokes as Python takes them: {points: Float32Array of x, y pairs, lengths: Int32Array}. */
+/** Strokes as Python takes them: {points: Float64Array of x, y pairs, lengths: Int32Array}. */
 function packed(strokes) {
   const lengths = Int32Array.from(strokes, (points) => points.length);
-  const points = new Float32Array(2 * lengths.reduce((a, b) => a + b, 0));
+  const points = new Float64Array(2 * lengths.reduce((a, b) => a + b, 0));
   let at = 0;
   for (const stroke of strokes) {
     for (const [x, y] of stroke) {
