@@ -161,13 +161,20 @@ def summarize(ours: dict, bare: dict, bare_worker: dict, drawn: dict) -> dict:
     return figures
 
 
-NUMBER_PARTS = ("read", "segment", "preprocess", "inference", "dom", "total")
+NUMBER_PARTS = ("read", "segment", "preprocess", "inference", "messaging", "dom", "total")
+
+
+def _messaging(t: dict) -> float:
+    """What a prediction spent between the threads: its total less the work done in each of them."""
+    work = t["read"] + t.get("segment", 0.0) + t["preprocess"] + max(t["inference"], t.get("companions", 0.0))
+    return t["total"] - work - t["dom"]
 
 
 def summarize_number(numbered: dict, drawn: dict) -> dict:
     """Per-prediction parts (median, p95) for the 8-digit number and, beside it, the single digit."""
 
     def parts(timings: list[dict]) -> dict:
+        timings = [{**t, "messaging": _messaging(t)} for t in timings]
         return {part: spread([t.get(part, 0.0) for t in timings]) for part in NUMBER_PARTS}
 
     return {"predictions": len(numbered["timings"]), "read": numbered["number"],
