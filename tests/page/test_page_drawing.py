@@ -96,7 +96,7 @@ SMALL_DOT = [[(0.8, 0.8)]]
 
 @pytest.mark.parametrize("strokes", [SEVEN, EDGE_SEVEN, SMALL_DOT], ids=["seven", "at-the-edge", "dot"])
 def test_only_the_inked_region_is_read_and_nothing_is_lost(pad, strokes):
-    """The page reads and preprocesses only the region around the ink (pad.js inkRegion):
+    """The page reads and preprocesses only the region around the ink (ink.js inkRegion):
     the bitmap it stands for must be the whole ink canvas, pixel for pixel, and the input
     what CPython computes from that whole canvas."""
     pad.draw(scaled(strokes, pad.box()))

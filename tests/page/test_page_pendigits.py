@@ -107,7 +107,7 @@ def test_offline_renderer_draws_what_the_page_draws(pad, digits):
         page = pad.bitmap()[:, :, 0].astype(int)
         strokes = pad.page.evaluate("window.digitPad.pad.strokes")  # the points in bitmap space
         points = [[tuple(point) for point in stroke] for stroke in strokes]
-        page_width = pad.page.evaluate("s => import('./js/element/pad.js').then((pad) => pad.inkWidth(s))", strokes)
+        page_width = pad.page.evaluate("s => import('./js/element/ink.js').then((pad) => pad.inkWidth(s))", strokes)
         assert page_width == render.ink_width(points)  # the same pen, to the last bit
         offline = render.render_rgba(points)[:, :, 0].astype(int)
         difference = np.abs(page - offline)

@@ -106,6 +106,10 @@ export function unpacked(points, lengths) {
 export function readStrokes(ctx, strokes, style = INK_BITMAP) {
   const lineWidth = inkWidth(strokes, style);
   drawStrokes(ctx, strokes, lineWidth, style);
-  const { x, y, width, height } = inkRegion(strokes, lineWidth, style);
+  return readRegion(ctx, inkRegion(strokes, lineWidth, style));
+}
+
+/** The RGBA pixels of a region of `ctx` (a fresh copy): {data, x, y, width, height}. */
+export function readRegion(ctx, { x, y, width, height }) {
   return { data: ctx.getImageData(x, y, width, height).data, x, y, width, height };
 }

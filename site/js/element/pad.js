@@ -13,9 +13,7 @@
  * a dark theme gives light ink on dark paper); the ink bitmap is always black on white.
  */
 
-import { drawStrokes, INK_BITMAP, inkRegion, inkWidth } from "./ink.js";
-
-export { drawStrokes, INK_BITMAP, inkRegion, inkWidth, NUMBER_BITMAP } from "./ink.js";
+import { drawStrokes, INK_BITMAP, inkRegion, inkWidth, readRegion } from "./ink.js";
 
 /**
  * Pointer drawing on a canvas. Events (EventTarget):
@@ -104,11 +102,7 @@ export class DrawingPad extends EventTarget {
       drawStrokes(this.inkContext, strokes, lineWidth, this.bitmap);
       this.inkDirty = false;
     }
-    return this.#read(inkRegion(strokes, lineWidth, this.bitmap));
-  }
-
-  #read({ x, y, width, height }) {
-    return { data: this.inkContext.getImageData(x, y, width, height).data, x, y, width, height };
+    return readRegion(this.inkContext, inkRegion(strokes, lineWidth, this.bitmap));
   }
 
   /** Boxes ([x, y, w, h] in bitmap pixels: the digits found in a number) drawn over the ink;

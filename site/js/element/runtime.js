@@ -12,7 +12,7 @@
 
 import { Calls } from "./calls.js";
 import { Inference } from "./inference.js";
-import { INK_BITMAP, inkWidth } from "./pad.js";
+import { INK_BITMAP, inkWidth } from "./ink.js";
 import { answerFrom } from "./verdict.js";
 
 /** The site's root folder (this file is js/element/runtime.js in it). */
@@ -213,11 +213,12 @@ export class Runtime {
     });
     const ms = { ...found.ms, inference: 0, companions: 0 };
     if (found.fresh.length) {
-      const [first, ...rest] = await Promise.all(answers);
+      const batches = await Promise.all(answers);
+      const [first, ...rest] = batches;
       found.fresh.forEach((k, j) => {
         const { box, pieces, key } = found.segments[k];
         const parts = pieces.map(([i, a, b]) => strokes[i].slice(a, b));
-        const answered = [first, ...rest].map((batch) => batch[j]);
+        const answered = batches.map((batch) => batch[j]);
         memo.set(key, { answers: answered, box: inkBox(box, parts), pixels: Array.from(found.pixels[j]), frame: found.frames[j] });
       });
       Object.assign(ms, { inference: first.ms, companions: Math.max(0, ...rest.map((r) => r.ms)) });
