@@ -109,6 +109,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "rows are kept",
     )  # fmt: skip
     p.add_argument("--shapes", type=int, default=6000, help="with --non-digits: seeded shapes drawn for training")
+    p.add_argument(
+        "--letter-repeat", type=int, default=1,
+        help="with --non-digits: times each training writer's letter or symbol is seen per epoch",
+    )  # fmt: skip
     p.add_argument("--download", action="store_true", help="fetch missing MNIST files from the public mirrors")
     p.add_argument("--out", default="checkpoints", help="folder for <model>.pt")
     p.add_argument("--init", help="start from this checkpoint's weights (fine-tuning); its command and time are kept")
@@ -214,17 +218,19 @@ def unipen_sets(
 
 
 def non_digit_tensors(
-    shapes: int, dry_run: bool, ink_ratio: float = render.INK_WIDTH_RATIO
+    shapes: int, dry_run: bool, ink_ratio: float = render.INK_WIDTH_RATIO, letter_repeat: int = 1
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """The training split's non-digits drawn on the page's bitmap, labelled NOT_A_DIGIT (10):
-    UNIPEN's training writers' letters and symbols, and `shapes` seeded shapes."""
+    UNIPEN's training writers' letters and symbols (each `letter_repeat` times), and `shapes` seeded shapes."""
     every = unipen.load()
     letters = nondigits.letters_of_split(nondigits.load_letters(), unipen.splits(every), "train")
     rows = [d.on_pad() for d in unipen.by_split(every, "train")[:2000]]
     made = letters + nondigits.shapes(shapes, "train", rows)
-    made = made[:: max(1, len(made) // 200)] if dry_run else made
+    step = max(1, len(made) // 200) if dry_run else 1
+    made, drawn_letters = made[::step], len(range(0, len(letters), step))  # the letters come first
     images = drawings.drawn_images([n.on_pad() for n in made], ink_ratio=ink_ratio)
-    return torch.from_numpy(images)[:, None], torch.full((len(made),), models.NOT_A_DIGIT, dtype=torch.int64)
+    images = np.concatenate([images] + [images[:drawn_letters]] * (letter_repeat - 1))
+    return torch.from_numpy(images)[:, None], torch.full((len(images),), models.NOT_A_DIGIT, dtype=torch.int64)
 
 
 def joined(first: dict, then: dict) -> dict:
@@ -300,12 +306,16 @@ def main(argv: list[str] | None = None) -> int:
     non_digit_record = {"letters_and_shapes": 0}
     if args.non_digits:
         try:
-            drawn = non_digit_tensors(args.shapes, args.dry_run, args.ink_ratio)
+            drawn = non_digit_tensors(args.shapes, args.dry_run, args.ink_ratio, args.letter_repeat)
         except (FileNotFoundError, ValueError) as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
         train = torch.cat([train[0], drawn[0]]), torch.cat([train[1], drawn[1]])
-        non_digit_record = {"letters_and_shapes": len(drawn[1]), "shapes": args.shapes}
+        non_digit_record = {
+            "letters_and_shapes": len(drawn[1]),
+            "shapes": args.shapes,
+            "letter_repeat": args.letter_repeat,
+        }
     if args.dry_run:
         args.epochs, val = 1, (val[0][:500], val[1][:500])
 
