@@ -20,30 +20,12 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project root, for build.py
 import build  # noqa: E402
 from bench.pagekit import Pad, served_page  # noqa: E402
 from export.onnx_io import session  # noqa: E402
 from train import numbers  # noqa: E402
-
-REPLAY_STEP = 3.0  # bitmap pixels between replayed points (UNIPEN's traces hold up to thousands per number)
-
-
-def thinned(strokes: list[np.ndarray], step: float = REPLAY_STEP) -> list[np.ndarray]:
-    """Each stroke with only the points at least `step` from the last one kept (and its last point):
-    the same line for the eye and the model, a fraction of the mouse moves to replay."""
-    out = []
-    for stroke in strokes:
-        kept = [stroke[0]]
-        for point in stroke[1:]:
-            if np.hypot(*(point - kept[-1])) >= step:
-                kept.append(point)
-        if len(stroke) > 1 and kept[-1] is not stroke[-1]:
-            kept.append(stroke[-1])
-        out.append(np.asarray(kept))
-    return out
+from train.strokes import thinned  # noqa: E402
 
 
 def page_reads(found: list[numbers.Number], chromium: str) -> list[str]:

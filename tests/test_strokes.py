@@ -8,7 +8,7 @@ from train import pendigits
 from train.__main__ import main as train_main
 from train.__main__ import pen_tensors
 from train.render import BITMAP_SIZE, LINE_WIDTH, render_rgba
-from train.strokes import StrokeDistortion, bulged, distort, resized, trimmed
+from train.strokes import StrokeDistortion, bulged, distort, resized, thinned, trimmed
 
 SEVEN = [[(60.0, 40.0), (200.0, 40.0), (120.0, 250.0)], [(90.0, 140.0), (170.0, 140.0)]]
 HAS_PENDIGITS = pendigits.resolve_path() is not None
@@ -129,3 +129,12 @@ def test_resized_draws_the_same_digit_larger_in_the_middle_of_the_pad():
     assert extent(double) < 2 * extent(SEVEN)  # 420 px would not fit: as large as fits, ink included
     ink = render_rgba(double)[:, :, 0] < 255
     assert not (ink[0].any() or ink[-1].any() or ink[:, 0].any() or ink[:, -1].any())
+
+
+def test_thinned_keeps_both_ends_and_points_a_step_apart():
+    line = np.stack([np.arange(0, 10.5, 0.5), np.zeros(21)], axis=1)  # 0, 0.5, ..., 10 on a line
+    (thin,) = thinned([line], step=3.0)
+    assert thin.tolist() == [[0, 0], [3, 0], [6, 0], [9, 0], [10, 0]]
+    dot = np.array([[4.0, 4.0]])
+    assert thinned([dot])[0].tolist() == [[4.0, 4.0]]
+    assert [len(s) for s in thinned([line, dot, line[:2]])] == [5, 1, 2]  # a short stroke keeps its two ends

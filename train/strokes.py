@@ -116,3 +116,24 @@ def resized(strokes: Strokes, factor: float, pad: float = BITMAP_SIZE) -> Stroke
     factor = min(factor, (pad / (1 + INK_WIDTH_RATIO) - 2) / extent)
     middle = np.array([pad / 2, pad / 2])
     return [[(float(x), float(y)) for x, y in (np.asarray(s) - centre) * factor + middle] for s in strokes]
+
+
+REPLAY_STEP = 3.0  # bitmap pixels between the points of a replayed stroke (see `thinned`)
+
+
+def thinned(strokes, step: float = REPLAY_STEP) -> list[np.ndarray]:
+    """Each stroke with only the points at least `step` from the last one kept (and its last point):
+    the same line for the eye and the model, a fraction of the mouse moves for a test or benchmark to
+    replay (UNIPEN's traces hold a point every pixel or less). Whoever replays thinned strokes reads
+    them offline thinned too, so the page and CPython see the same points."""
+    out = []
+    for stroke in strokes:
+        stroke = np.asarray(stroke, dtype=np.float64).reshape(-1, 2)
+        kept = [0]
+        for i in range(1, len(stroke)):
+            if np.hypot(*(stroke[i] - stroke[kept[-1]])) >= step:
+                kept.append(i)
+        if kept[-1] != len(stroke) - 1:
+            kept.append(len(stroke) - 1)
+        out.append(stroke[kept])
+    return out

@@ -1,8 +1,10 @@
 """UNIPEN's held-out writers (many tablets, 14 institutions) replayed as mouse input on the page.
 
-Each digit is drawn at the size and place its source line seeds (train/unipen.py `on_pad`), scaled
-to the pad's CSS box. The page must read them as the offline evaluation does (train/render.py +
-train/preprocess.py + onnxruntime in CPython): the renderer check for densified, smoothed strokes.
+Each digit is drawn at the size and place its source line seeds (train/unipen.py `on_pad`), with a
+point every 3 bitmap pixels (train/strokes.py `thinned`: UNIPEN's traces hold a point a pixel or less
+apart, and each point is a mouse move), scaled to the pad's CSS box. The page must read them as the
+offline evaluation does (train/render.py + train/preprocess.py + onnxruntime in CPython, on the same
+thinned points): the renderer check for densified, smoothed strokes.
 Needs the UNIPEN folder ($UNIPEN_DIR); skipped, with the reason, when it is absent.
 """
 
@@ -17,6 +19,7 @@ import pytest
 from export.onnx_io import run, session
 from train import drawings, unipen
 from train.preprocess import normalize
+from train.strokes import thinned
 
 pytestmark = pytest.mark.e2e
 
@@ -59,13 +62,12 @@ def test_sample_covers_the_classes_and_institutions(held_out):
 
 def test_held_out_unipen_writers_are_read_in_the_page_as_offline(pad, held_out, dist: Path):
     sample = fixed_sample(held_out, SAMPLE_SIZE)
-    inputs = normalize(drawings.drawn_images([d.on_pad() for d in sample]))
+    replayed = [thinned(d.on_pad()) for d in sample]  # in bitmap pixels, read offline as replayed
+    inputs = normalize(drawings.drawn_images(replayed))
     offline = run(session(dist / "models" / "cnn.onnx"), inputs).argmax(1)
-    box = pad.box()
     page, wrong = np.zeros(len(sample), dtype=int), []
-    for i, digit in enumerate(sample):
-        strokes = digit.on_pad(box["width"], box["height"])
-        prediction = pad.draw(strokes)
+    for i, (digit, strokes) in enumerate(zip(sample, replayed, strict=True)):
+        prediction = pad.draw_bitmap(strokes)
         assert prediction["strokes"] == len(strokes)
         page[i] = int(prediction["digit"])
         if page[i] != digit.label:

@@ -15,6 +15,7 @@ import pytest
 from export.onnx_io import all_logits, read_metadata, session
 from train import nondigits, pendigits, rejection, unipen
 from train.preprocess import normalize
+from train.strokes import thinned
 
 pytestmark = pytest.mark.e2e
 
@@ -51,11 +52,10 @@ def python_answer(model, pixels: np.ndarray) -> dict:
 
 
 def replay(pad, model, strokes_on_pad) -> tuple[dict, dict, str]:
-    """(the page's prediction, CPython's answer for the page's own input, the verdict's words)."""
-    box = pad.box()
-    scale = box["width"] / 280.0
-    strokes = [[(x * scale, y * scale) for x, y in s] for s in strokes_on_pad]
-    shown = pad.draw(strokes)
+    """(the page's prediction, CPython's answer for the page's own input, the verdict's words). The
+    strokes (on the 280 px bitmap) are replayed with a point every 3 bitmap pixels (`thinned`: UNIPEN's
+    traces hold a point a pixel or less apart); CPython reads the input the page made of them."""
+    shown = pad.draw_bitmap(thinned(strokes_on_pad))
     expected = python_answer(model, pad.model_input())
     words = pad.find("#verdict").text_content()
     pad.clear()
