@@ -153,6 +153,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         p.error("--unipen-exclude, --unipen-drop and --unipen-fold change the UNIPEN digits: give --unipen-repeat")
     if args.non_digits and args.model != "cnn":
         p.error("--non-digits: the MLP has no 'not a digit' output")
+    if args.letter_repeat < 1 or (args.letter_repeat != 1 and not args.non_digits):
+        p.error("--letter-repeat: 1 or more, and only with --non-digits (the letters are its non-digits)")
     if args.init and args.init_onnx:
         p.error("--init and --init-onnx exclude each other")
     if args.init_onnx and args.model != "cnn":
