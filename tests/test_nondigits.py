@@ -85,7 +85,7 @@ def test_a_missing_letters_file_says_where_to_put_it(tmp_path):
 
 
 def test_letter_repeat_shows_each_training_letter_again_and_the_shapes_once(letters):
-    from train.__main__ import non_digit_tensors
+    from train.training_drawings import non_digit_tensors
 
     once, _ = non_digit_tensors(900, dry_run=True, letter_repeat=1)
     twice, labels = non_digit_tensors(900, dry_run=True, letter_repeat=2)

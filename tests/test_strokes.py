@@ -6,9 +6,9 @@ import torch
 
 from train import pendigits
 from train.__main__ import main as train_main
-from train.__main__ import pen_tensors
 from train.render import BITMAP_SIZE, LINE_WIDTH, render_rgba
 from train.strokes import StrokeDistortion, bulged, distort, resized, thinned, trimmed
+from train.training_drawings import pen_tensors
 
 SEVEN = [[(60.0, 40.0), (200.0, 40.0), (120.0, 250.0)], [(90.0, 140.0), (170.0, 140.0)]]
 HAS_PENDIGITS = pendigits.resolve_path() is not None

@@ -14,16 +14,15 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-import numpy as np
 import torch
 
-from train import drawings, mnist, models, nondigits, pendigits, render, unipen
+from train import mnist, models, pendigits, render, unipen
 from train.augment import NONE, Augmentation
 from train.engine import fit, to_tensor
 from train.from_onnx import cnn_from_onnx
 from train.models import build, parameter_count
-from train.render import BITMAP_SIZE
-from train.strokes import StrokeDistortion, distort
+from train.strokes import StrokeDistortion
+from train.training_drawings import non_digit_tensors, pen_tensors, pen_writers
 
 DEFAULTS = {  # per model: epochs, learning rate, schedule
     "cnn": dict(epochs=12, lr=3e-3, schedule="onecycle"),
@@ -173,39 +172,6 @@ def augmentation(args: argparse.Namespace) -> Augmentation:
     return Augmentation(args.rotate, args.scale, args.shear, args.translate, args.thickness, args.elastic)
 
 
-def pen_tensors(
-    digits: list[pendigits.PenDigit],
-    dry_run: bool,
-    repeat: int = 1,
-    distortion: StrokeDistortion | None = None,
-    seed: int = 0,
-    ink_ratio: float = render.INK_WIDTH_RATIO,
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Digits drawn on the page's bitmap and preprocessed, as [N, 1, 28, 28] images in [0, 1], each
-    `repeat` times: as written, then (with `distortion`) as randomly distorted trajectories."""
-    digits = digits[:200] if dry_run else digits
-    written = [digit.on_pad(BITMAP_SIZE, BITMAP_SIZE) for digit in digits]
-    images = drawings.drawn_images(written, ink_ratio=ink_ratio)
-    if distortion is None:
-        images = np.tile(images, (repeat, 1, 1))
-    else:
-        rng = np.random.default_rng(seed)
-        variants = [distort(strokes, rng, distortion) for _ in range(repeat - 1) for strokes in written]
-        images = np.concatenate([images, drawings.drawn_images(variants, ink_ratio=ink_ratio)])
-    labels = np.tile(drawings.labels_of(digits), repeat)
-    return torch.from_numpy(images)[:, None], torch.from_numpy(labels)
-
-
-def pen_writers(validation_too: bool, fold: int = 0) -> tuple[frozenset[int], frozenset[int]]:
-    """(writers trained on, writers the checkpoint is picked on)."""
-    choosable = pendigits.TRAIN_WRITERS | pendigits.VALIDATION_WRITERS
-    if fold:
-        return choosable - pendigits.fold_writers(fold), pendigits.fold_writers(fold)
-    if validation_too:
-        return choosable, frozenset()
-    return pendigits.TRAIN_WRITERS, pendigits.VALIDATION_WRITERS
-
-
 def unipen_sets(
     args: argparse.Namespace,
 ) -> tuple[list[unipen.UnipenDigit], list[unipen.UnipenDigit], list[str]]:
@@ -217,22 +183,6 @@ def unipen_sets(
     if args.unipen_fold:
         train = [d for d in train if unipen.fold_of(d.writer) != args.unipen_fold]
     return train, unipen.by_split(every, "validation", exclude), sorted(dropped)
-
-
-def non_digit_tensors(
-    shapes: int, dry_run: bool, ink_ratio: float = render.INK_WIDTH_RATIO, letter_repeat: int = 1
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """The training split's non-digits drawn on the page's bitmap, labelled NOT_A_DIGIT (10):
-    UNIPEN's training writers' letters and symbols (each `letter_repeat` times), and `shapes` seeded shapes."""
-    every = unipen.load()
-    letters = nondigits.letters_of_split(nondigits.load_letters(), unipen.splits(every), "train")
-    rows = [d.on_pad() for d in unipen.by_split(every, "train")[:2000]]
-    made = letters + nondigits.shapes(shapes, "train", rows)
-    step = max(1, len(made) // 200) if dry_run else 1
-    made, drawn_letters = made[::step], len(range(0, len(letters), step))  # the letters come first
-    images = drawings.drawn_images([n.on_pad() for n in made], ink_ratio=ink_ratio)
-    images = np.concatenate([images] + [images[:drawn_letters]] * (letter_repeat - 1))
-    return torch.from_numpy(images)[:, None], torch.full((len(images),), models.NOT_A_DIGIT, dtype=torch.int64)
 
 
 def joined(first: dict, then: dict) -> dict:

@@ -1,0 +1,61 @@
+"""The drawings that training mixes in beside MNIST, drawn on the page's bitmap by the page's pen
+(train/render.py) and preprocessed (train/preprocess.py) as tensors: real digits (pendigits, UNIPEN)
+and, for the 11th output, non-digits (UNIPEN's letters and symbols, seeded shapes)."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from train import drawings, models, nondigits, pendigits, render, unipen
+from train.render import BITMAP_SIZE
+from train.strokes import StrokeDistortion, distort
+
+
+def pen_tensors(
+    digits: list[pendigits.PenDigit],
+    dry_run: bool,
+    repeat: int = 1,
+    distortion: StrokeDistortion | None = None,
+    seed: int = 0,
+    ink_ratio: float = render.INK_WIDTH_RATIO,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Digits drawn on the page's bitmap and preprocessed, as [N, 1, 28, 28] images in [0, 1], each
+    `repeat` times: as written, then (with `distortion`) as randomly distorted trajectories."""
+    digits = digits[:200] if dry_run else digits
+    written = [digit.on_pad(BITMAP_SIZE, BITMAP_SIZE) for digit in digits]
+    images = drawings.drawn_images(written, ink_ratio=ink_ratio)
+    if distortion is None:
+        images = np.tile(images, (repeat, 1, 1))
+    else:
+        rng = np.random.default_rng(seed)
+        variants = [distort(strokes, rng, distortion) for _ in range(repeat - 1) for strokes in written]
+        images = np.concatenate([images, drawings.drawn_images(variants, ink_ratio=ink_ratio)])
+    labels = np.tile(drawings.labels_of(digits), repeat)
+    return torch.from_numpy(images)[:, None], torch.from_numpy(labels)
+
+
+def pen_writers(validation_too: bool, fold: int = 0) -> tuple[frozenset[int], frozenset[int]]:
+    """(writers trained on, writers the checkpoint is picked on)."""
+    choosable = pendigits.TRAIN_WRITERS | pendigits.VALIDATION_WRITERS
+    if fold:
+        return choosable - pendigits.fold_writers(fold), pendigits.fold_writers(fold)
+    if validation_too:
+        return choosable, frozenset()
+    return pendigits.TRAIN_WRITERS, pendigits.VALIDATION_WRITERS
+
+
+def non_digit_tensors(
+    shapes: int, dry_run: bool, ink_ratio: float = render.INK_WIDTH_RATIO, letter_repeat: int = 1
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The training split's non-digits drawn on the page's bitmap, labelled NOT_A_DIGIT (10):
+    UNIPEN's training writers' letters and symbols (each `letter_repeat` times), and `shapes` seeded shapes."""
+    every = unipen.load()
+    letters = nondigits.letters_of_split(nondigits.load_letters(), unipen.splits(every), "train")
+    rows = [d.on_pad() for d in unipen.by_split(every, "train")[:2000]]
+    made = letters + nondigits.shapes(shapes, "train", rows)
+    step = max(1, len(made) // 200) if dry_run else 1
+    made, drawn_letters = made[::step], len(range(0, len(letters), step))  # the letters come first
+    images = drawings.drawn_images([n.on_pad() for n in made], ink_ratio=ink_ratio)
+    images = np.concatenate([images] + [images[:drawn_letters]] * (letter_repeat - 1))
+    return torch.from_numpy(images)[:, None], torch.full((len(images),), models.NOT_A_DIGIT, dtype=torch.int64)
