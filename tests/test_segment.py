@@ -185,6 +185,39 @@ def test_a_4s_l_at_a_small_3s_top_is_not_its_top_bar():
     assert groups(strokes) == [(0,), (1,), (2, 3)]
 
 
+def test_an_open_4s_upright_hanging_below_its_l_is_one_digit():
+    # the L, tall; its bar ends at the short upright, which starts half-way down and runs on below
+    # the L's bottom (rule 4d); drawn apart, its middle 14 px right of the L's extent (rule 1 keeps two)
+    l_part = line((130, 40), (100, 125), (104, 150), (150, 150))
+    upright = line((166, 100), (162, 170))
+    assert groups([l_part, upright, ring(240, 110, 30, 55)]) == [(0, 1), (2,)]
+    far = line((200, 100), (196, 170))  # the same upright, well clear of the bar's end: a 1
+    assert groups([l_part, far]) == [(0,), (1,)]
+
+
+def test_a_1_hanging_below_a_digit_it_does_not_touch_stays_a_1():
+    # a 1 on a drifting baseline, its bottom 15% of the 6's height below the 6's: no stroke of the 6
+    # ends near it (rule 4d asks for the end of a stroke, as an L's bar ends at its upright)
+    six = line((130, 50), (95, 110), (100, 150), (130, 155), (140, 125), (100, 115))
+    assert groups([six, one(160, 90, 170)]) == [(0,), (1,)]
+
+
+def test_a_1_with_a_foot_drawn_apart_is_one_digit():
+    # the foot: a short flat stroke at the bottom left of the upright, ending where it ends (rule 4b)
+    upright = line((150, 40), (140, 160))
+    foot = line((110, 158), (136, 162))
+    assert groups([ring(60, 110, 30, 50), upright, foot]) == [(0,), (1, 2)]
+    flat_zero = ring(75, 140, 55, 20)  # a flat 0, written low beside a 1: too long for a foot
+    assert groups([flat_zero, upright]) == [(0,), (1,)]
+
+
+def test_a_5s_top_bar_starting_below_the_bodys_hook_is_the_5s():
+    # the body starts with a hook; the bar leaves its right edge, ending 38% of the way down (4a: TOP)
+    body = line((100, 40), (85, 45), (80, 110), (110, 118), (118, 145), (100, 160), (70, 155))
+    bar = line((112, 82), (180, 78), (190, 86))
+    assert groups([body, bar, ring(260, 110, 30, 55)]) == [(0, 1), (2,)]
+
+
 def test_a_dot_inside_two_boxes_joins_the_nearer_ink():
     # two touching 0s; the dot lies where their boxes overlap, on the second one's ink
     dot = np.array([[126.0, 100.0], [126.0, 100.0]])

@@ -25,11 +25,17 @@ how large someone writes):
       right, and no digit has one at its top left, so this comes before the bar may join the digit right
       of it (which it may touch);
    b. a bar over a taller group by BAR_OVERLAP of its own extent is that group's (a 7's or a 1's bar, a
-      5's top bar drawn apart);
+      5's top bar drawn apart), as is a short bar left of an upright (both no wider than UPRIGHT of its
+      height), in its lowest rows (FOOT) and no further than TOUCH from it: a 1's foot;
    c. a group left of another that ends well above the other's bottom (FLOATING of the taller one's
       height: on one baseline no two digits end so differently; or, when it is a short part, SHORT,
       within the other's rows, INSIDE of its height) and shares ROWS of the shorter one's rows: the L of
-      a 4 whose upright stands right of it, however tall either is.
+      a 4 whose upright stands right of it, however tall either is;
+   d. an upright (no wider than UPRIGHT of its height) right of a group, reaching below that group's
+      bottom by DESCENT of its height, starting below its top LOW of its height (or standing in its
+      columns), whose lower part (below CONTACT of its height) comes within TOUCH of the group's ink:
+      the upright of an open 4 that meets its L's bar and runs on below it (on one baseline no digit
+      hangs so far below the one before it and touches it).
 Segments come left to right by the middle of their boxes (a 1 that a touching neighbour's extent
 overhangs still comes first).
 """
@@ -53,13 +59,19 @@ MIN_PART = 0.3  # ... and a cut leaves each side at least this wide (of the scal
 MIN_TALL = 0.5  # ... and this tall (of the scale): no digit is less than half the number's height
 FLAT = 0.45  # rule 4, of the scale: a group no taller than this is a bar (no digit is this flat), ...
 SLANTED = 2.5  # ... as is one this many times as wide as tall (a bar written at a slant, however long)
-TOP = 0.35  # 4a: a bar right of a taller group, ending above this share of its height, ...
+TOP = 0.4  # 4a: a bar right of a taller group, ending above this share of its height, ...
 TOP_WIDE = 2.0  # ... and at least this many times as wide as tall is its top bar (a 4's L is not so wide)
 BAR_OVERLAP = 0.15  # 4b: a bar with this share of its own extent over a taller group is part of it
 FLOATING = 0.75  # 4c: a group left of another, ending above this share of the taller one's height ...
 INSIDE = 0.8  # ... or within the other's rows, ending above this share of its height ...
 SHORT = 0.65  # ... and no taller than this share of it (a part; a small digit beside a big one is taller)
 ROWS = 0.3  # ... and sharing this share of the shorter one's rows is part of it (a 4's L)
+FOOT = 0.2  # 4b: a short bar left of an upright, in its lowest this share of rows, within TOUCH, is its foot
+UPRIGHT = 0.5  # 4d: a group no wider than this share of its height is an upright, ...
+DESCENT = 0.12  # ... reaching below the bottom of the group left of it by this share of that one's height, ...
+LOW = 0.25  # ... starting this share of its height below its top (or standing in its columns), ...
+CONTACT = 0.4  # ... and below this share of its own height ...
+TOUCH = 0.15  # ... coming this near (of the scale) to its ink is part of it (an open 4's upright)
 NEAR = 0.25  # of the scale: a part is no further than this from its digit
 
 
@@ -120,7 +132,7 @@ def segment(
     bodies = [i for i in inked if i not in marks] or marks
     marks = [] if bodies is marks else marks
     groups = overlapping_groups(bodies, boxes, min_overlap, MIN_EXTENT * scale)
-    groups = parts_joined(groups, scale)
+    groups = parts_joined(groups, scale, arrays)
     attach_marks(groups, marks, arrays)
     groups = [part for g in groups for part in split_wide(g, arrays, scale, split_width)]
     found = [to_segment(g, arrays, pen_radius) for g in groups]
@@ -217,7 +229,7 @@ def merged_cheapest(groups: list[_Group], cost) -> list[_Group]:
     return [alive[k] for k in sorted(alive)]
 
 
-def parts_joined(groups: list[_Group], scale: float) -> list[_Group]:
+def parts_joined(groups: list[_Group], scale: float, arrays: list[np.ndarray]) -> list[_Group]:
     """Groups that are part of a digit join it (rule 4 of the module's docstring), cheapest pair first."""
     flat, near = FLAT * scale, NEAR * scale  # read now, not at definition: tuning may set the constants
 
@@ -233,14 +245,31 @@ def parts_joined(groups: list[_Group], scale: float) -> list[_Group]:
                 return -3.0 + (a.x0 - b.x1) / scale
             if share >= BAR_OVERLAP:
                 return -2.0 - share
+            foot = not right and max(a.width, b.width) <= UPRIGHT * hb and a.y0 >= b.y1 - FOOT * hb
+            if foot and b.x0 - a.x1 <= TOUCH * scale:  # a 1's foot, left of its upright
+                return -1.0 + (b.x0 - a.x1) / scale
         if a.x0 + a.x1 >= b.x0 + b.x1:
-            return None
+            return upright_cost(a, b, arrays, scale)
         staggered = a.y1 < b.y1 - (1 - FLOATING) * max(ha, hb)
         inside = a.y0 >= b.y0 and ha <= SHORT * hb and a.y1 < b.y1 - (1 - INSIDE) * hb
         shared = min(a.y1, b.y1) - max(a.y0, b.y0)
         return (b.x0 - a.x1) / scale if (staggered or inside) and shared >= ROWS * min(ha, hb) else None
 
     return merged_cheapest(groups, cost)
+
+
+def upright_cost(a: _Group, b: _Group, arrays: list[np.ndarray], scale: float) -> float | None:
+    """Rule 4d: how near upright `a` right of `b` comes to the end of one of `b`'s strokes (of the scale)
+    if it is `b`'s (an open 4's upright, hanging below the bar of its L), else None."""
+    ha, hb = a.y1 - a.y0, b.y1 - b.y0
+    standing_in = a.x0 + a.x1 <= 2 * b.x1 and a.y0 >= b.y0
+    if a.width > UPRIGHT * ha or a.y1 < b.y1 + DESCENT * hb or not (a.y0 >= b.y0 + LOW * hb or standing_in):
+        return None
+    lower = np.concatenate([piece_points(arrays, piece) for piece in a.pieces])
+    lower = lower[lower[:, 1] >= a.y0 + CONTACT * ha]
+    ends = np.array([piece_points(arrays, piece)[-1] for piece in b.pieces])
+    reach = float(np.hypot(*(ends[:, None] - lower[None]).transpose(2, 0, 1)).min()) if len(lower) else math.inf
+    return reach / scale if reach <= TOUCH * scale else None
 
 
 def attach_marks(groups: list[_Group], marks: list[int], arrays: list[np.ndarray]) -> None:
