@@ -6,7 +6,7 @@
    by onnxruntime in CPython.
 2. End to end: a fixed sample of the same numbers replayed as mouse input on the built page in
    Number mode (?mode=number), the answer read from #prediction's data-number; the sample's strokes
-   are thinned to a point every 3 bitmap pixels first (`thinned`), and read offline thinned too.
+   are thinned to a point every 6 bitmap pixels first (`thinned`), and read offline thinned too.
 
 Prints, for each: the share of numbers read exactly, with the right digit count, the per-digit
 accuracy (digits matched by position when the count is right) beside Digit mode on the same digits,

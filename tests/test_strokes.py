@@ -137,4 +137,5 @@ def test_thinned_keeps_both_ends_and_points_a_step_apart():
     assert thin.tolist() == [[0, 0], [3, 0], [6, 0], [9, 0], [10, 0]]
     dot = np.array([[4.0, 4.0]])
     assert thinned([dot])[0].tolist() == [[4.0, 4.0]]
-    assert [len(s) for s in thinned([line, dot, line[:2]])] == [5, 1, 2]  # a short stroke keeps its two ends
+    assert [len(s) for s in thinned([line, dot, line[:2]], step=3.0)] == [5, 1, 2]  # a short stroke keeps its ends
+    assert thinned([line])[0].tolist() == [[0, 0], [6, 0], [10, 0]]  # REPLAY_STEP: 6 px

@@ -1,7 +1,7 @@
 """UNIPEN's held-out writers (many tablets, 14 institutions) replayed as mouse input on the page.
 
 Each digit is drawn at the size and place its source line seeds (train/unipen.py `on_pad`), with a
-point every 3 bitmap pixels (train/strokes.py `thinned`: UNIPEN's traces hold a point a pixel or less
+point every 6 bitmap pixels (train/strokes.py `thinned`: UNIPEN's traces hold a point a pixel or less
 apart, and each point is a mouse move), scaled to the pad's CSS box. The page must read them as the
 offline evaluation does (train/render.py + train/preprocess.py + onnxruntime in CPython, on the same
 thinned points): the renderer check for densified, smoothed strokes.
@@ -25,7 +25,8 @@ pytestmark = pytest.mark.e2e
 
 SAMPLE_SIZE = int(os.environ.get("UNIPEN_E2E_SAMPLE", "150"))
 # The shipped ft-ink reads 96.11% of all 3,649 held-out digits offline (`python3 build.py drawings`) and
-# 96.7% of this sample in the page (5 errors, 2026-12-01): the floor is what it meets.
+# 96.7% of this sample in the page (5 errors, 2026-12-01; thinned to 6 px, 146 of 150 offline, 2026-12-03): the floor is
+# what it meets.
 MIN_ACCURACY = 0.96
 
 

@@ -25,8 +25,8 @@ DIGITS = 30
 # The shipped model says "not a digit" by a second network in its file, trained with an 11th output
 # (export/pair.py): on all held-out non-digits it catches 94.3% (the card's figures, `python -m
 # export.rejection_card site/models/cnn.onnx`; issue 19 asks 95%). The samples are seeded and the replay
-# deterministic: CPython catches 15 of these 16 shapes and 23 of these 24 letters, thinned as replayed or
-# not (2026-12-03); the floors were set for an earlier detector that caught 21 of the letters.
+# deterministic: CPython catches 15 of these 16 shapes and 23 of these 24 letters, thinned as replayed (6
+# px) or not (2026-12-03); the floors were set for an earlier detector that caught 21 of the letters.
 MIN_SHAPES_CAUGHT = 14 / 16
 MIN_LETTERS_CAUGHT = 20 / 24
 MAX_DIGITS_UNSURE = 2
@@ -54,7 +54,7 @@ def python_answer(model, pixels: np.ndarray) -> dict:
 
 def replay(pad, model, strokes_on_pad) -> tuple[dict, dict, str]:
     """(the page's prediction, CPython's answer for the page's own input, the verdict's words). The
-    strokes (on the 280 px bitmap) are replayed with a point every 3 bitmap pixels (`thinned`: UNIPEN's
+    strokes (on the 280 px bitmap) are replayed with a point every 6 bitmap pixels (`thinned`: UNIPEN's
     traces hold a point a pixel or less apart); CPython reads the input the page made of them."""
     shown = pad.draw_bitmap(thinned(strokes_on_pad))
     expected = python_answer(model, pad.model_input())
