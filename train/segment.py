@@ -33,9 +33,9 @@ how large someone writes):
       a 4 whose upright stands right of it, however tall either is;
    d. an upright (no wider than UPRIGHT of its height) right of a group, reaching below that group's
       bottom by DESCENT of its height, starting below its top LOW of its height (or standing in its
-      columns), whose lower part (below CONTACT of its height) comes within TOUCH of the group's ink:
-      the upright of an open 4 that meets its L's bar and runs on below it (on one baseline no digit
-      hangs so far below the one before it and touches it).
+      columns), whose lower part (below CONTACT of its height) comes within TOUCH of where one of the
+      group's strokes ends: the upright of an open 4 whose L's bar ends at it, running on below it (on
+      one baseline no digit hangs so far below the one before it where that one's stroke ends).
 Segments come left to right by the middle of their boxes (a 1 that a touching neighbour's extent
 overhangs still comes first).
 """
@@ -71,7 +71,7 @@ UPRIGHT = 0.5  # 4d: a group no wider than this share of its height is an uprigh
 DESCENT = 0.12  # ... reaching below the bottom of the group left of it by this share of that one's height, ...
 LOW = 0.25  # ... starting this share of its height below its top (or standing in its columns), ...
 CONTACT = 0.4  # ... and below this share of its own height ...
-TOUCH = 0.15  # ... coming this near (of the scale) to its ink is part of it (an open 4's upright)
+TOUCH = 0.15  # ... coming this near (of the scale) to one of its strokes' ends is part of it (an open 4)
 NEAR = 0.25  # of the scale: a part is no further than this from its digit
 
 
