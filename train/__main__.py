@@ -16,8 +16,10 @@ from pathlib import Path
 
 import torch
 
-from train import mnist, models, pendigits, render, unipen
+from train import checkpoint, mnist, models, pendigits, render, unipen
 from train.augment import NONE, Augmentation
+from train.drawing_cache import ENV_VAR as CACHE_ENV_VAR
+from train.drawing_cache import DrawingCache, resolve_dir
 from train.engine import fit, to_tensor
 from train.from_onnx import cnn_from_onnx
 from train.models import build, parameter_count
@@ -113,7 +115,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="with --non-digits: times each training writer's letter or symbol is seen per epoch",
     )  # fmt: skip
     p.add_argument("--download", action="store_true", help="fetch missing MNIST files from the public mirrors")
-    p.add_argument("--out", default="checkpoints", help="folder for <model>.pt")
+    p.add_argument(
+        "--out",
+        help="folder for <model>.pt and the run's resumable state, <model>.resume.pt, written after each epoch "
+        "(default: the --resume folder, else checkpoints)",
+    )
+    p.add_argument(
+        "--resume", metavar="DIR",
+        help="continue the run whose resumable state is in DIR from its last completed epoch, to the result it "
+        "would have had unstopped; give the options it was started with",
+    )  # fmt: skip
     p.add_argument("--init", help="start from this checkpoint's weights (fine-tuning); its command and time are kept")
     p.add_argument(
         "--init-onnx",
@@ -133,6 +144,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="keep the exponential moving average of the weights with this decay per step, e.g. 0.999 (0: off)",
     )  # fmt: skip
     p.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
+    p.add_argument(
+        "--fp32", action="store_true",
+        help="train in float32 with the standard memory layout (default: the forward passes in bfloat16 "
+        "autocast and the network channels-last, faster on CPUs with bf16; weights, loss and scoring stay float32)",
+    )  # fmt: skip
+    p.add_argument(
+        "--cache-dir",
+        help="folder that keeps drawn drawings for the next run with the same data and drawing settings "
+        f"(default ${CACHE_ENV_VAR}, then checkpoints/.drawings; --dry-run draws without it unless given)",
+    )
+    p.add_argument("--no-cache", action="store_true", help="draw the drawings anew and keep none")
+    p.add_argument("--max-batches", type=int, help="batches per epoch at most (default: all; 5 with --dry-run)")
     p.add_argument("--dry-run", action="store_true", help="a few batches of one epoch, to check the pipeline")
     aug = p.add_argument_group("augmentation (applied per batch; see train/augment.py)")
     aug.add_argument("--no-augment", action="store_true", help="train on the plain images")
@@ -160,10 +183,42 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         p.error("--init-onnx rebuilds a CNN")
     if args.pen_fold and args.pen_validation_too:
         p.error("--pen-fold and --pen-validation-too exclude each other")
+    if args.max_batches is not None and args.max_batches < 1:
+        p.error("--max-batches: 1 or more")
     for key, value in DEFAULTS[args.model].items():
         if getattr(args, key) is None:
             setattr(args, key, value)
+    if args.out is None:
+        args.out = args.resume or "checkpoints"
     return args
+
+
+# Options that say where files are or how fast a run goes, not what it computes: a run may resume with others.
+NOT_RECIPE = frozenset({"resume", "out", "threads", "data_dir", "pendigits", "unipen", "cache_dir", "no_cache",
+                        "download"})  # fmt: skip
+
+
+def recipe(args: argparse.Namespace) -> dict:
+    """The options that decide a run's result, as plain values (kept in the resumable state)."""
+    return {k: str(v) if isinstance(v, Path) else v for k, v in sorted(vars(args).items()) if k not in NOT_RECIPE}
+
+
+def resumed_state(args: argparse.Namespace, now: dict) -> dict:
+    """The resumable state of --resume's run; ValueError or OSError, in plain words, when there is none
+    or the run was started with other options than `now`'s (a `recipe`)."""
+    state = checkpoint.load(checkpoint.resume_path(args.resume, args.model))
+    started = state.get("recipe", {})
+    changed = sorted(k for k in started.keys() | now.keys() if started.get(k) != now.get(k))
+    if changed:
+        differences = ", ".join(f"--{k.replace('_', '-')} {started.get(k)!r} then, {now.get(k)!r} now" for k in changed)
+        raise ValueError(f"--resume {args.resume}: the run was started with other options ({differences})")
+    return state
+
+
+def cache_of(args: argparse.Namespace) -> DrawingCache | None:
+    if args.no_cache or (args.dry_run and not args.cache_dir):
+        return None
+    return DrawingCache(resolve_dir(args.cache_dir))
 
 
 def augmentation(args: argparse.Namespace) -> Augmentation:
@@ -186,13 +241,23 @@ def unipen_sets(
 
 
 def joined(first: dict, then: dict) -> dict:
-    """Two stages' per-epoch histories as one, the second's epochs and seconds counted on."""
+    """Two stages' per-epoch histories as one, the second's epochs and seconds counted on (a figure the
+    first stage did not record, e.g. samples per second before it was, is None for its epochs)."""
     offsets = {"epoch": first["epoch"][-1], "seconds": first["seconds"][-1]}
-    return {key: first[key] + [value + offsets.get(key, 0) for value in then[key]] for key in first}
+    earlier = [None] * len(first["epoch"])
+    return {key: first.get(key, earlier) + [value + offsets.get(key, 0) for value in then[key]] for key in then}
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    run_recipe, resumed = recipe(args), None
+    if args.resume:
+        try:
+            resumed = resumed_state(args, run_recipe)
+        except (OSError, ValueError) as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+    cache = cache_of(args)
     torch.manual_seed(args.seed)
     torch.use_deterministic_algorithms(True)
     if args.threads:
@@ -220,11 +285,11 @@ def main(argv: list[str] | None = None) -> int:
             distortion = StrokeDistortion(args.pen_distort, trim=args.pen_trim, bulge=args.pen_bulge)
         pen_train = pen_tensors(
             pendigits.by_writers(digits, train_writers), args.dry_run, args.pen_repeat, distortion, args.seed,
-            args.ink_ratio,
+            args.ink_ratio, cache,
         )  # fmt: skip
         if validation_writers:
             pen_val = pen_tensors(
-                pendigits.by_writers(digits, validation_writers), args.dry_run, ink_ratio=args.ink_ratio
+                pendigits.by_writers(digits, validation_writers), args.dry_run, ink_ratio=args.ink_ratio, cache=cache
             )
         train = torch.cat([train[0], pen_train[0]]), torch.cat([train[1], pen_train[1]])
     unipen_record = {"repeat": 0}
@@ -236,10 +301,10 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         distortion = StrokeDistortion(args.pen_distort, trim=args.pen_trim, bulge=args.pen_bulge)
         drawn = pen_tensors(unipen_train, args.dry_run, args.unipen_repeat, distortion if args.pen_distort else None,
-                            args.seed + 1, args.ink_ratio)  # fmt: skip
+                            args.seed + 1, args.ink_ratio, cache)  # fmt: skip
         train = torch.cat([train[0], drawn[0]]), torch.cat([train[1], drawn[1]])
         if not args.pen_validation_too:  # picked on both sources' validation writers
-            drawn_val = pen_tensors(unipen_val, args.dry_run, ink_ratio=args.ink_ratio)
+            drawn_val = pen_tensors(unipen_val, args.dry_run, ink_ratio=args.ink_ratio, cache=cache)
             pen_val = (
                 drawn_val
                 if pen_val is None
@@ -258,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
     non_digit_record = {"letters_and_shapes": 0}
     if args.non_digits:
         try:
-            drawn = non_digit_tensors(args.shapes, args.dry_run, args.ink_ratio, args.letter_repeat)
+            drawn = non_digit_tensors(args.shapes, args.dry_run, args.ink_ratio, args.letter_repeat, cache)
         except (FileNotFoundError, ValueError) as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
@@ -300,15 +365,29 @@ def main(argv: list[str] | None = None) -> int:
                   "history": card["training"]["history"]}  # fmt: skip
     teachers = [models.load(path) for path in args.teacher]
     aug = augmentation(args)
-    print(f"{args.model}: {parameter_count(model):,} parameters, augmentation {asdict(aug)}", file=sys.stderr)
-    start = time.time()
+    precision = "float32" if args.fp32 else "bfloat16 autocast, channels-last"
+    print(f"{args.model}: {parameter_count(model):,} parameters, augmentation {asdict(aug)}, {precision}",
+          file=sys.stderr)  # fmt: skip
+    # a resumed run is the run it continues: its command, and its seconds so far
+    command = (
+        resumed["command"]
+        if resumed
+        else shlex.join(["python", "-m", "train", *(sys.argv[1:] if argv is None else argv)])
+    )
+    state_path = checkpoint.resume_path(args.out, args.model)
+
+    def keep(state: dict) -> None:
+        checkpoint.save_atomic({**state, "recipe": run_recipe, "command": command}, state_path)
+
+    start = time.time() - (resumed["history"]["seconds"][-1] if resumed else 0.0)
+    max_batches = args.max_batches or (5 if args.dry_run else None)
     best, history = fit(
         model, train, val, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-        schedule=args.schedule, aug=aug, seed=args.seed, max_batches=5 if args.dry_run else None, pen_val=pen_val,
+        schedule=args.schedule, aug=aug, seed=args.seed, max_batches=max_batches, pen_val=pen_val,
         teachers=teachers, temperature=args.temperature, ema=args.ema, freeze_bn=bool(args.init_onnx),
+        bf16=not args.fp32, channels_last=not args.fp32, resume=resumed, on_epoch=keep,
     )  # fmt: skip
     seconds = time.time() - start
-    command = shlex.join(["python", "-m", "train", *(sys.argv[1:] if argv is None else argv)])
     if parent is not None:  # the card reports the whole recipe: every stage's command, the total time
         command, seconds = f"{parent['command']} && {command}", parent["train_seconds"] + seconds
 
@@ -324,6 +403,7 @@ def main(argv: list[str] | None = None) -> int:
             "augmentation": asdict(aug),
             "train_seconds": seconds,
             "threads": torch.get_num_threads(),
+            "precision": precision,
             "command": command,
             "data": mnist.checksums(args.data_dir),
             "pendigits": {

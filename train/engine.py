@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import torch
@@ -12,6 +13,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
+from train import checkpoint
 from train.augment import Augmentation, augment
 from train.preprocess import MEAN, STD
 
@@ -40,21 +42,26 @@ def score(model: nn.Module, images: torch.Tensor, labels: torch.Tensor) -> tuple
 
 
 class Progress:
-    """One-line progress bar on stderr: epoch, batch, loss, validation accuracy, time left."""
+    """One-line progress bar on stderr: epoch, batch, loss, validation accuracy, samples per second
+    (at an epoch's end), time left. A resumed run counts from its `first` epoch."""
 
-    def __init__(self, epochs: int, batches: int) -> None:
-        self.total, self.batches, self.start = epochs * batches, batches, time.time()
+    def __init__(self, epochs: int, batches: int, first: int = 1) -> None:
+        self.first, self.batches, self.start = first, batches, time.time()
+        self.total = (epochs - first + 1) * batches
         self.tty = sys.stderr.isatty()
 
-    def show(self, epoch: int, batch: int, loss: float, val_acc: float | None, end: bool = False) -> None:
-        done = (epoch - 1) * self.batches + batch
+    def show(
+        self, epoch: int, batch: int, loss: float, val_acc: float | None, end: bool = False, rate: float | None = None
+    ) -> None:
+        done = (epoch - self.first) * self.batches + batch
         if not (end or self.tty and batch % 10 == 0):
             return
         elapsed = time.time() - self.start
         left = elapsed / done * (self.total - done)
         bar = "#" * int(30 * done / self.total)
         val = f" val_acc {val_acc:.4f}" if val_acc is not None else ""
-        line = f"epoch {epoch} [{bar:<30}] loss {loss:.4f}{val} {elapsed:.0f}s elapsed, {left:.0f}s left"
+        speed = f" {rate:,.0f} samples/s" if rate is not None else ""
+        line = f"epoch {epoch} [{bar:<30}] loss {loss:.4f}{val}{speed} {elapsed:.0f}s elapsed, {left:.0f}s left"
         print(("\r" if self.tty else "") + line, end="\n" if end else "", file=sys.stderr, flush=True)
 
 
@@ -68,6 +75,8 @@ class History:
     pen_val_loss: list[float] = field(default_factory=list)  # validation writers' drawings, if used
     pen_val_accuracy: list[float] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
+    # training samples per second of training time (the batches' steps; validation not counted)
+    samples_per_second: list[float] = field(default_factory=list)
 
     def selection(self) -> list[float]:
         """Per epoch, what the checkpoint is picked on: MNIST validation accuracy, or with drawings of
@@ -85,7 +94,7 @@ class History:
 @torch.no_grad()
 def soft_targets(teachers: list[nn.Module], x: torch.Tensor, temperature: float = 1.0) -> torch.Tensor:
     """The teachers' mean probabilities, each softened by `temperature` (Hinton et al., 2015)."""
-    return torch.stack([F.softmax(teacher(x) / temperature, dim=1) for teacher in teachers]).mean(0)
+    return torch.stack([F.softmax(teacher(x).float() / temperature, dim=1) for teacher in teachers]).mean(0)
 
 
 def distillation_loss(logits: torch.Tensor, targets: torch.Tensor, temperature: float) -> torch.Tensor:
@@ -111,6 +120,10 @@ def fit(
     temperature: float = 1.0,
     ema: float = 0.0,
     freeze_bn: bool = False,
+    bf16: bool = False,
+    channels_last: bool = False,
+    resume: dict | None = None,
+    on_epoch: Callable[[dict], None] | None = None,
 ) -> tuple[dict, History]:
     """Train; return the best validation state dict and the per-epoch history.
 
@@ -122,9 +135,18 @@ def fit(
     moving average of the weights (and batch-norm statistics) over the steps, with
     that decay per step, rather than the weights of the last step. With `freeze_bn` the
     batch norms keep their statistics (e.g. a network rebuilt from ONNX, train/from_onnx.py).
+
+    With `bf16` the training steps' forward passes run in bfloat16 autocast (the weights, the loss,
+    the optimizer and all scoring stay float32); with `channels_last` the network and its input
+    batches are laid out channels-last while training (faster convolutions on the CPU). The state
+    dict returned is contiguous float32 either way, and so is `model` when it returns.
+    After each epoch `on_epoch` gets the resumable state (train/checkpoint.py); `resume`, such a
+    state, continues the run after its epoch, to the same end.
     """
+    layout = torch.channels_last if channels_last else torch.contiguous_format
     for teacher in teachers or []:
-        teacher.eval()
+        teacher.eval().to(memory_format=layout)
+    model.to(memory_format=layout)
     generator = torch.Generator().manual_seed(seed)
     images, labels = train
     batches = -(-len(images) // batch_size)
@@ -139,9 +161,13 @@ def fit(
     averaged = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(ema), use_buffers=True) if ema else None
     kept = averaged.module if averaged else model
     history, best, best_acc = History(), None, -1.0
-    progress = Progress(epochs, batches)
-    start = time.time()
-    for epoch in range(1, epochs + 1):
+    first = 1
+    if resume is not None:
+        first = checkpoint.restore(resume, model, optimizer, scheduler, averaged, generator) + 1
+        history, best, best_acc = History(**resume["history"]), resume["best"], resume["best_selection"]
+    progress = Progress(epochs, batches, first)
+    start = time.time() - (history.seconds[-1] if history.seconds else 0.0)
+    for epoch in range(first, epochs + 1):
         model.train()
         if freeze_bn:
             for module in model.modules():
@@ -149,13 +175,17 @@ def fit(
                     module.eval()
         order = torch.randperm(len(images), generator=generator)
         total_loss = total_correct = seen = 0
+        epoch_start = time.perf_counter()
         for b in range(batches):
             index = order[b * batch_size : (b + 1) * batch_size]
-            x = normalize(augment(images[index], aug, generator))
+            x = normalize(augment(images[index], aug, generator)).contiguous(memory_format=layout)
             y = labels[index]
-            logits = model(x)
-            if teachers:
-                loss = distillation_loss(logits, soft_targets(teachers, x, temperature), temperature)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+                logits = model(x)
+                targets = soft_targets(teachers, x, temperature) if teachers else None
+            logits = logits.float()  # the loss in float32
+            if targets is not None:
+                loss = distillation_loss(logits, targets, temperature)
             else:
                 loss = F.cross_entropy(logits, y)
             optimizer.zero_grad()
@@ -169,6 +199,7 @@ def fit(
             total_correct += (logits.argmax(1) == y).sum().item()
             seen += len(y)
             progress.show(epoch, b + 1, total_loss / seen, history.val_accuracy[-1] if history.epoch else None)
+        rate = seen / (time.perf_counter() - epoch_start)
         val_loss, val_acc = score(kept, *val)
         history.epoch.append(epoch)
         history.train_loss.append(total_loss / seen)
@@ -181,7 +212,19 @@ def fit(
             history.pen_val_accuracy.append(pen_acc)
         selection = history.selection()[-1]
         history.seconds.append(time.time() - start)
-        progress.show(epoch, batches, total_loss / seen, selection, end=True)
+        history.samples_per_second.append(rate)
+        progress.show(epoch, batches, total_loss / seen, selection, end=True, rate=rate)
         if selection > best_acc:
-            best_acc, best = selection, {k: v.detach().clone() for k, v in kept.state_dict().items()}
+            best_acc, best = selection, contiguous_copy(kept.state_dict())
+        if on_epoch is not None:
+            on_epoch(checkpoint.snapshot(epoch, model, optimizer, scheduler, averaged, generator, asdict(history),
+                                         best, best_acc))  # fmt: skip
+    model.to(memory_format=torch.contiguous_format)
+    for teacher in teachers or []:
+        teacher.to(memory_format=torch.contiguous_format)
     return best, history
+
+
+def contiguous_copy(state_dict: dict) -> dict:
+    """A detached copy of a state dict in the standard (contiguous) layout, e.g. of a channels-last network."""
+    return {k: v.detach().clone(memory_format=torch.contiguous_format) for k, v in state_dict.items()}

@@ -4,10 +4,13 @@ and, for the 11th output, non-digits (UNIPEN's letters and symbols, seeded shape
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import numpy as np
 import torch
 
 from train import drawings, models, nondigits, pendigits, render, unipen
+from train.drawing_cache import DrawingCache, digest_of, file_digest
 from train.render import BITMAP_SIZE
 from train.strokes import StrokeDistortion, distort
 
@@ -19,10 +22,28 @@ def pen_tensors(
     distortion: StrokeDistortion | None = None,
     seed: int = 0,
     ink_ratio: float = render.INK_WIDTH_RATIO,
+    cache: DrawingCache | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Digits drawn on the page's bitmap and preprocessed, as [N, 1, 28, 28] images in [0, 1], each
-    `repeat` times: as written, then (with `distortion`) as randomly distorted trajectories."""
+    `repeat` times: as written, then (with `distortion`) as randomly distorted trajectories.
+    With `cache`, drawn once and kept for the next run with these digits and settings."""
     digits = digits[:200] if dry_run else digits
+    if cache is None:
+        return _drawn_digits(digits, repeat, distortion, seed, ink_ratio)
+    key = {
+        "kind": "digits",
+        "digits": digest_of(digits),
+        "repeat": repeat,
+        "distortion": asdict(distortion) if distortion else None,
+        "seed": seed if distortion else None,  # the repeats as written are the same for every seed
+        "ink_ratio": ink_ratio,
+    }
+    return cache.get(key, lambda: _drawn_digits(digits, repeat, distortion, seed, ink_ratio))
+
+
+def _drawn_digits(
+    digits: list[pendigits.PenDigit], repeat: int, distortion: StrokeDistortion | None, seed: int, ink_ratio: float
+) -> tuple[torch.Tensor, torch.Tensor]:
     written = [digit.on_pad(BITMAP_SIZE, BITMAP_SIZE) for digit in digits]
     images = drawings.drawn_images(written, ink_ratio=ink_ratio)
     if distortion is None:
@@ -46,10 +67,37 @@ def pen_writers(validation_too: bool, fold: int = 0) -> tuple[frozenset[int], fr
 
 
 def non_digit_tensors(
-    shapes: int, dry_run: bool, ink_ratio: float = render.INK_WIDTH_RATIO, letter_repeat: int = 1
+    shapes: int,
+    dry_run: bool,
+    ink_ratio: float = render.INK_WIDTH_RATIO,
+    letter_repeat: int = 1,
+    cache: DrawingCache | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """The training split's non-digits drawn on the page's bitmap, labelled NOT_A_DIGIT (10):
-    UNIPEN's training writers' letters and symbols (each `letter_repeat` times), and `shapes` seeded shapes."""
+    UNIPEN's training writers' letters and symbols (each `letter_repeat` times), and `shapes` seeded shapes.
+    With `cache`, drawn once and kept for the next run with these data files and settings."""
+    if cache is None:
+        return _drawn_non_digits(shapes, dry_run, ink_ratio, letter_repeat)
+    digits_file = unipen.resolve_path()
+    key = {
+        "kind": "non-digits",
+        "files": {  # what the drawings are made of: the digits (the splits, and shapes of several digits),
+            # their institutions' aspect corrections, and the letters and symbols
+            "digits": file_digest(digits_file),
+            "stats": file_digest(digits_file.parent / unipen.STATS_NAME) if digits_file else None,
+            "letters": file_digest(nondigits.resolve_path()),
+        },
+        "shapes": shapes,
+        "dry_run": dry_run,
+        "ink_ratio": ink_ratio,
+        "letter_repeat": letter_repeat,
+    }
+    return cache.get(key, lambda: _drawn_non_digits(shapes, dry_run, ink_ratio, letter_repeat))
+
+
+def _drawn_non_digits(
+    shapes: int, dry_run: bool, ink_ratio: float, letter_repeat: int
+) -> tuple[torch.Tensor, torch.Tensor]:
     every = unipen.load()
     letters = nondigits.letters_of_split(nondigits.load_letters(), unipen.splits(every), "train")
     rows = [d.on_pad() for d in unipen.by_split(every, "train")[:2000]]
