@@ -8,6 +8,8 @@ the size and place its writer gave it.
 from __future__ import annotations
 
 import os
+import random
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,3 +118,23 @@ def fold_writers(fold: int) -> frozenset[int]:
 
 def by_writers(digits: list[PenDigit], writers: frozenset[int]) -> list[PenDigit]:
     return [d for d in digits if d.writer in writers]
+
+
+def spread_sample(digits: list[PenDigit], size: int, seed: int = 0) -> list[PenDigit]:
+    """`size` digits spread evenly over the ten classes and the writers, the same every run."""
+    groups: dict[tuple[int, int], list[PenDigit]] = defaultdict(list)
+    for digit in digits:
+        groups[digit.writer, digit.label].append(digit)
+    writers = sorted({d.writer for d in digits})
+    rng = random.Random(seed)
+    for group in groups.values():
+        rng.shuffle(group)
+    taken: Counter = Counter()
+    sample = []
+    for i in range(size):
+        label = i % 10
+        writer = writers[(i * 7 + i // len(writers)) % len(writers)]
+        group = groups.get((writer, label)) or groups[next(k for k in sorted(groups) if k[1] == label)]
+        sample.append(group[taken[writer, label] % len(group)])
+        taken[writer, label] += 1
+    return sample

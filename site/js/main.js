@@ -39,6 +39,7 @@ function modelName() {
 }
 
 element.setAttribute("model", modelName());
+layOutCompare(modelName(), COMPANION[modelName()]);
 compare.onCentringChange((centre) => element.setAttribute("centring", centre ? "mass" : "box"));
 element.addEventListener("digit-pad:prediction", (event) => compare.show(event.detail));
 element.addEventListener(
@@ -72,6 +73,16 @@ function compareWith(model, name) {
   compare.offer(name, (on) => {
     switching = switching.then(() => showCompanion(name, on));
   });
+}
+
+/** The side-by-side section is laid out from the start, its figures read at once, so that nothing
+ * under the pad moves when the page becomes ready while someone draws (it goes when there is no
+ * second model for the page's own). */
+function layOutCompare(model, name) {
+  if (!name) {
+    compare.off();
+    return;
+  }
   compare.showCentringCost([model, name], document.baseURI).catch(() => {
     // the figures are an extra: a missing or unreadable card only leaves them out
   });

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import random
-from collections import Counter, defaultdict
 
 import numpy as np
 import pytest
@@ -34,26 +33,6 @@ def digits() -> list[pendigits.PenDigit]:
     return pendigits.by_writers(pendigits.load(), pendigits.HELD_OUT_WRITERS)
 
 
-def fixed_sample(digits: list[pendigits.PenDigit], size: int, seed: int = SEED) -> list[pendigits.PenDigit]:
-    """`size` digits spread evenly over the ten classes and the writers, the same every run."""
-    groups: dict[tuple[int, int], list[pendigits.PenDigit]] = defaultdict(list)
-    for digit in digits:
-        groups[digit.writer, digit.label].append(digit)
-    writers = sorted({d.writer for d in digits})
-    rng = random.Random(seed)
-    for group in groups.values():
-        rng.shuffle(group)
-    taken: Counter = Counter()
-    sample = []
-    for i in range(size):
-        label = i % 10
-        writer = writers[(i * 7 + i // len(writers)) % len(writers)]
-        group = groups.get((writer, label)) or groups[next(k for k in sorted(groups) if k[1] == label)]
-        sample.append(group[taken[writer, label] % len(group)])
-        taken[writer, label] += 1
-    return sample
-
-
 def replay(pad, digit: pendigits.PenDigit) -> dict:
     box = pad.box()
     strokes = digit.on_pad(box["width"], box["height"])
@@ -63,14 +42,14 @@ def replay(pad, digit: pendigits.PenDigit) -> dict:
 
 
 def test_sample_covers_all_writers_and_classes(digits):
-    sample = fixed_sample(digits, SAMPLE_SIZE)
+    sample = pendigits.spread_sample(digits, SAMPLE_SIZE, SEED)
     assert len(sample) >= 100
     assert {d.label for d in sample} == set(range(10))
     assert {d.writer for d in sample} == set(pendigits.HELD_OUT_WRITERS)
 
 
 def test_real_strokes_are_recognized(pad, digits):
-    sample = fixed_sample(digits, SAMPLE_SIZE)
+    sample = pendigits.spread_sample(digits, SAMPLE_SIZE, SEED)
     wrong = []
     for digit in sample:
         prediction = replay(pad, digit)
@@ -102,7 +81,7 @@ def test_offline_renderer_draws_what_the_page_draws(pad, digits):
     """train/render.py (training and offline evaluation) must reproduce the page's ink
     bitmap from the same stroke points; anti-aliasing may differ at the edges only."""
     render = pytest.importorskip("train.render")
-    for digit in fixed_sample(digits, 10, seed=SEED + 1):
+    for digit in pendigits.spread_sample(digits, 10, seed=SEED + 1):
         box = pad.box()
         pad.draw(digit.on_pad(box["width"], box["height"]))
         page = pad.bitmap()[:, :, 0].astype(int)

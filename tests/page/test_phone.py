@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.pagekit import contract_data, error_text, open_page, wait_ready
+from bench.pagekit import Pad, contract_data, error_text, open_page, wait_ready
 
 pytestmark = pytest.mark.e2e
 
@@ -142,3 +142,173 @@ def test_number_mode_on_a_phone_the_pad_stays_put_while_writing(browser, base_ur
         assert not session.console_errors, session.console_errors
     finally:
         session.context.close()
+
+
+# --- The pad stays put under the finger (issue 34) -------------------------------------------
+
+TOUCH_DIGITS = 30  # held-out digits drawn by touch at each phone size
+MAX_POINT_ERROR = 0.5  # bitmap px between a point sent and the point the pad recorded
+
+# Installed on the pad before drawing: the pad's box at every pointer event while a pointer is down,
+# and every layout shift of the page with its time (PerformanceObserver "layout-shift").
+PAD_LOG = """pad => {
+  const log = { boxes: [], downs: [], shifts: [], down: null };
+  const box = () => { const r = pad.getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; };
+  pad.addEventListener("pointerdown", () => { log.down = performance.now(); log.boxes.push(box()); });
+  pad.addEventListener("pointermove", () => { if (log.down !== null) log.boxes.push(box()); });
+  pad.addEventListener("pointerup", () => { log.downs.push([log.down, performance.now()]); log.down = null; });
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const moved = entry.sources.map((s) => `${s.previousRect.y}+${s.previousRect.height}->${s.currentRect.y}`);
+      log.shifts.push([entry.startTime, entry.value, moved.join(" ")]);
+    }
+  }).observe({ type: "layout-shift", buffered: true });
+  window.padLog = log;
+}"""
+
+
+def touch_points(cdp, strokes: list[list[tuple[float, float]]]) -> None:
+    """Strokes in viewport CSS px, one finger: touchStart, a touchMove per point, touchEnd."""
+    for points in strokes:
+        (x0, y0), *rest = points
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x0, "y": y0}]})
+        for x, y in rest:
+            cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+def shifts_while_down(log: dict) -> float:
+    """The layout-shift score of the shifts that happened while a pointer was down on the pad."""
+    return sum(value for at, value, _ in log["shifts"] if any(down <= at <= up for down, up in log["downs"]))
+
+
+@pytest.fixture(scope="module")
+def held_out_pendigits():
+    from train import pendigits
+
+    if pendigits.resolve_path() is None:
+        pytest.skip(f"pendigits data not found: set ${pendigits.ENV_VAR} to the folder holding {pendigits.FILE_NAME}")
+    digits = pendigits.by_writers(pendigits.load(), pendigits.HELD_OUT_WRITERS)
+    return pendigits.spread_sample(digits, TOUCH_DIGITS, seed=34)
+
+
+@pytest.mark.parametrize("size", list(PHONES), ids=list(PHONES))
+def test_touch_drawn_held_out_digits_read_as_in_cpython_and_the_pad_stays_put(
+    browser, base_url, dist, held_out_pendigits, size
+):
+    """Held-out writers' digits drawn by a finger: the pad never moves while a finger is down (no
+    layout shift), the pad records exactly the points the finger sent, and the page reads each digit
+    as CPython reads the same strokes (train/drawings.py: the page's renderer and preprocessing)."""
+    from export.onnx_io import run, session
+    from train.drawings import drawn_images
+    from train.preprocess import normalize
+
+    model = session(dist / "models" / "cnn.onnx")
+    width, height = PHONES[size]
+    browsing = open_page(browser, base_url, viewport={"width": width, "height": height}, has_touch=True,
+                         is_mobile=True, device_scale_factor=3)  # fmt: skip
+    page = browsing.page
+    try:
+        assert wait_ready(page) == "ready", error_text(page)
+        pad = page.locator("#pad")
+        pad.evaluate("e => e.scrollIntoView({block: 'end'})")
+        pad.evaluate(PAD_LOG)
+        bitmap = float(pad.get_attribute("data-bitmap-width"))
+        cdp = page.context.new_cdp_session(page)
+        wrong, differ = [], []
+        for number, digit in enumerate(held_out_pendigits):
+            start = pad.bounding_box()
+            scale = bitmap / start["width"]
+            page.evaluate("window.padLog.boxes = []")
+            # A finger that does not move sends no move: repeated points of the tablet are sent once.
+            on_pad = [
+                [p for i, p in enumerate(s) if i == 0 or p != s[i - 1]]
+                for s in digit.on_pad(start["width"], start["height"])
+            ]
+            touch_points(cdp, [[(start["x"] + x, start["y"] + y) for x, y in points] for points in on_pad])
+            page.locator(f'#prediction[data-state="predicted"][data-strokes="{len(on_pad)}"]').wait_for(
+                state="attached", timeout=15_000
+            )
+            shown = contract_data(page.locator("#prediction"))
+            boxes = page.evaluate("window.padLog.boxes")
+            assert all(box == [start[k] for k in ("x", "y", "width", "height")] for box in boxes), (
+                f"digit {number}: the pad moved under the finger: {boxes[:3]}..."
+            )
+            recorded = page.evaluate("window.digitPad.pad.strokes")
+            assert [len(s) for s in recorded] == [len(s) for s in on_pad], f"digit {number}: points lost"
+            error = max(
+                abs(got - sent * scale)
+                for got_stroke, sent_stroke in zip(recorded, on_pad, strict=True)
+                for got_point, sent_point in zip(got_stroke, sent_stroke, strict=True)
+                for got, sent in zip(got_point, sent_point, strict=True)
+            )
+            assert error <= MAX_POINT_ERROR, f"digit {number} ({digit.label}): a point recorded {error:.1f} px off"
+            offline = int(run(model, normalize(drawn_images([[[tuple(p) for p in s] for s in recorded]]))).argmax())
+            if shown["digit"] != str(offline):
+                differ.append(f"{digit.label}: page {shown['digit']}, CPython {offline}")
+            if offline != digit.label:
+                wrong.append(f"{digit.label}->{offline}")
+            page.keyboard.press("Escape")  # clears the pad
+            page.locator('#prediction[data-state="ready"][data-strokes="0"]').wait_for(state="attached")
+        log = page.evaluate("window.padLog")
+        print(f"{size}: {TOUCH_DIGITS - len(wrong)} of {TOUCH_DIGITS} held-out digits read right by touch "
+              f"(page = CPython on {TOUCH_DIGITS - len(differ)}); wrong: {', '.join(wrong) or 'none'}")  # fmt: skip
+        assert shifts_while_down(log) == 0, "\n".join(map(str, log["shifts"][:12]))
+        assert not differ, f"the page read {len(differ)} digits unlike CPython: {differ}"
+        assert not browsing.console_errors, browsing.console_errors
+    finally:
+        browsing.context.close()
+
+
+LAYOUTS = {**PHONES, "1280x800": (1280, 800)}
+LONGEST = {  # what the answer above or beside the pad may say at its longest, by mode
+    "digit": ("8", "100.0%", "verdictText({digit: 8, verdict: 'not-digit', candidates: [8, 0]})"),
+    "number": ("12345678901234567890", "20, 20 “?”", "''"),
+}
+
+
+@pytest.mark.parametrize("mode", list(LONGEST))
+@pytest.mark.parametrize("size", list(LAYOUTS), ids=list(LAYOUTS))
+def test_the_answer_has_its_space_reserved(browser, base_url, size, mode):
+    """Whatever the answer says, at its longest, and while strokes are drawn and read, the pad
+    stays where it was and nothing on the page shifts while a finger (or the mouse) is down."""
+    width, height = LAYOUTS[size]
+    phone = width < 1000
+    options = {"has_touch": True, "is_mobile": True, "device_scale_factor": 3} if phone else {}
+    browsing = open_page(browser, f"{base_url}?mode={mode}", viewport={"width": width, "height": height}, **options)
+    page = browsing.page
+    try:
+        assert wait_ready(page) == "ready", error_text(page)
+        pad = page.locator("#pad")
+        pad.evaluate("e => e.scrollIntoView({block: 'end'})")
+        pad.evaluate(PAD_LOG)
+        start = pad.bounding_box()
+        digit, confidence, verdict = LONGEST[mode]
+        page.locator("#prediction").evaluate(
+            f"""async (prediction) => {{
+              const {{ verdictText }} = await import("./js/element/verdict.js");
+              const root = prediction.getRootNode();
+              root.getElementById("digit").textContent = {digit!r};
+              root.getElementById("confidence").textContent = {confidence!r};
+              root.getElementById("verdict").textContent = {verdict};
+            }}"""
+        )
+        assert pad.bounding_box() == start, "the longest answer moved the pad"
+        cdp = page.context.new_cdp_session(page) if phone else None
+        for count, stroke in enumerate(
+            SEVEN if mode == "digit" else SEVEN + [[(x + 1.2, y) for x, y in s] for s in SEVEN]
+        ):
+            scaled = [(x / 3, y) for x, y in stroke] if mode == "number" else stroke
+            if phone:
+                touch_stroke(cdp, start, scaled)
+            else:
+                Pad(page).stroke([(x * start["width"], y * start["height"]) for x, y in scaled])
+            page.locator(f'#prediction[data-state="predicted"][data-strokes="{count + 1}"]').wait_for(
+                state="attached", timeout=15_000
+            )
+            assert pad.bounding_box() == start, f"the pad moved after stroke {count + 1}"
+        log = page.evaluate("window.padLog")
+        assert len({tuple(box) for box in log["boxes"]}) == 1, "the pad moved under the pointer"
+        assert shifts_while_down(log) == 0, log["shifts"]
+    finally:
+        browsing.context.close()

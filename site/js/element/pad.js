@@ -29,6 +29,7 @@ export class DrawingPad extends EventTarget {
     this.strokes = []; // finished strokes
     this.current = null; // the stroke being drawn, or null
     this.pointerId = null;
+    this.strokeRect = null; // the pad's box while a stroke is drawn (#toBitmap)
     this.boxes = []; // boxes drawn over the ink ([x, y, w, h] in bitmap pixels), see setBoxes
     this.selectedBox = -1;
     this.ink = document.createElement("canvas");
@@ -129,8 +130,10 @@ export class DrawingPad extends EventTarget {
     this.#changed("erase");
   }
 
+  /** The event's point in bitmap space, by the pad's box when its stroke began (`strokeRect`):
+   * one layout read per stroke rather than per move (a forced layout while answers update). */
   #toBitmap(event) {
-    const rect = this.canvas.getBoundingClientRect();
+    const rect = this.strokeRect;
     return [
       ((event.clientX - rect.left) * this.bitmap.width) / rect.width,
       ((event.clientY - rect.top) * this.bitmap.height) / rect.height,
@@ -142,6 +145,7 @@ export class DrawingPad extends EventTarget {
     event.preventDefault();
     this.canvas.setPointerCapture(event.pointerId);
     this.pointerId = event.pointerId;
+    this.strokeRect = this.canvas.getBoundingClientRect();
     this.current = [this.#toBitmap(event)];
     this.#changed();
   }
@@ -158,6 +162,7 @@ export class DrawingPad extends EventTarget {
     this.strokes.push(this.current);
     this.current = null;
     this.pointerId = null;
+    this.strokeRect = null;
     this.#changed("strokeend");
   }
 

@@ -107,10 +107,12 @@ button:hover { border-color: var(--accent); }
          color: var(--bad); background: var(--error-back); white-space: pre-wrap; }
 
 #prediction { display: flex; align-items: baseline; gap: 12px; min-height: 72px; }
-.digit { font-size: 64px; font-weight: 700; line-height: 1; }
-.confidence { font-size: 21px; color: var(--muted); }
+.digit { font-size: 64px; font-weight: 700; line-height: 1; font-variant-numeric: tabular-nums; }
+/* One character, one width ("?", "–" or a digit): what follows it never moves sideways. */
+:host(:not([mode="number"])) .digit { display: inline-block; width: 0.6em; text-align: center; }
+.confidence { font-size: 21px; color: var(--muted); font-variant-numeric: tabular-nums; }
 #prediction { flex-wrap: wrap; }
-.verdict { flex-basis: 100%; font-size: 18px; font-weight: 600; min-height: 1.3em; }
+.verdict { flex-basis: 100%; font-size: 18px; font-weight: 600; min-height: 1.4em; } /* 1.4: the line height */
 #prediction[data-verdict="not-digit"] .digit,
 #prediction[data-verdict="not-digit"] .confidence { color: var(--muted); opacity: 0.45; }
 .bars[data-verdict="not-digit"] .fill { opacity: 0.3; }
@@ -122,17 +124,23 @@ button:hover { border-color: var(--accent); }
 #pad { --box: var(--accent); } /* the digits' boxes over the ink (pad.js) */
 :host([mode="number"]) .pad-column { flex: 1 1 100%; max-width: none; }
 :host([mode="number"]) #pad { aspect-ratio: 3; }
-:host([mode="number"]) .digit { letter-spacing: 0.04em; overflow-wrap: anywhere; }
+:host([mode="number"]) #prediction { flex-wrap: nowrap; }
+/* The number takes the line, the count a box of its own at its end: neither moves as they change. */
+:host([mode="number"]) .digit {
+  flex: 1 1 0; min-width: 0; letter-spacing: 0.04em; white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
+}
+:host([mode="number"]) .verdict { display: none; } /* each chip says its own */
+:host([mode="number"]) .confidence { flex: 0 0 auto; width: 8.5em; text-align: right; white-space: nowrap; }
 /* Room for a row of chips from the start: the pad must not move while someone writes on it. */
 .digits { list-style: none; display: flex; gap: 6px; margin: 4px 0 12px; padding: 0; min-height: 58px; }
 .digits li { flex: 0 1 60px; min-width: 0; } /* one row: chips narrow rather than wrap */
-.digits button { display: flex; flex-direction: column; align-items: center; width: 100%; padding: 4px 2px; }
+.digits button { display: flex; flex-direction: column; text-align: center; width: 100%; padding: 4px 2px; }
 .digits .read { font-size: 26px; font-weight: 700; line-height: 1.1; }
 .digits .sure { font-size: 13px; color: var(--muted); }
 .digits button[aria-pressed="true"] { border-color: var(--accent); background: var(--picked); }
 .digits li[data-read="false"] .read { color: var(--bad); }
 
-.hint { min-height: 1.3em; color: var(--muted); margin: 4px 0 12px; }
+.hint { min-height: 1.4em; color: var(--muted); margin: 4px 0 12px; }
 
 .bars { list-style: none; padding: 0; margin: 0 0 16px; }
 .bars li { height: 22px; font-variant-numeric: tabular-nums; }
@@ -192,22 +200,24 @@ button:hover { border-color: var(--accent); }
   .pad-column, .answer-column { display: contents; }
   .frame > *, .pad-column > *, .answer-column > * { flex: 1 1 100%; min-width: 0; }
   #error { order: 0; }
-  #prediction { order: 1; min-height: 48px; gap: 4px 12px; align-items: center; }
+  /* Above the pad, the answer keeps one height whatever it says, the verdict on a line of its own:
+     the pad must not move under the finger. */
+  #prediction { order: 1; height: 72px; gap: 0 12px; align-items: center; align-content: center; overflow: hidden; }
   .digit { font-size: 44px; }
   .confidence { font-size: 19px; }
-  .verdict { flex-basis: auto; font-size: 16px; }
+  .verdict { font-size: 16px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
   .pad-column > .stack { order: 2; }
   .buttons { order: 3; margin-top: 0; }
-  #hint { order: 4; margin: 0; }
+  #hint { order: 4; margin: 0; min-height: 2.8em; } /* two lines kept: what follows stays put */
   .pad-column > slot, .answer-column > slot { display: block; }
   .pad-column > slot { order: 5; }
   .bars { order: 6; }
   .answer-column > slot { order: 7; }
   .model-input { order: 8; }
   .digits { order: 1; margin: 0; gap: 4px; }
-  /* Above the pad, the answer keeps one height whatever it says: the pad must not move under the pen. */
   :host([mode="number"]) #prediction { flex-wrap: nowrap; height: 48px; overflow: hidden; white-space: nowrap; }
   :host([mode="number"]) .digit { font-size: 36px; }
+  :host([mode="number"]) .confidence { display: none; } /* the number takes the width; the chips count */
   .digits .read { font-size: 22px; }
   .stages { order: 9; }
 }
