@@ -4,6 +4,8 @@
     python3 build.py build   [--models DIR]          write dist/, the complete static site
     python3 build.py serve   [--port N] [--models DIR]  build when needed, serve on 127.0.0.1
     python3 build.py test    [PYTEST ARGS...]        install what is missing, build, run all tests
+                                                     (-m "not e2e": the fast suite, without Chromium's tests)
+    python3 build.py lint                            ruff (check, format --check) and ESLint; non-zero on findings
     python3 build.py bench   [--runs N]              load the page in headless Chromium, print figures
     python3 build.py drawings [ARGS...]              people's drawings (pendigits, UNIPEN) offline and in the page
     python3 build.py numbers [ARGS...]               whole numbers of held-out writers, offline and in the page
@@ -12,7 +14,7 @@
 Each command installs what it needs and skips what is already there: the npm packages
 (`npm ci`, from the committed package-lock.json), the Python packages of pyproject.toml
 in .venv/, and Debian's chromium for the browser tests. Standard library only: this file
-runs before the virtual environment exists, then re-runs itself inside it for test/bench.
+runs before the virtual environment exists, then re-runs itself inside it for test/lint/bench.
 """
 
 from __future__ import annotations
@@ -229,6 +231,26 @@ def test(pytest_args: list[str], models: Path) -> int:
     return subprocess.call([sys.executable, "-m", "pytest", *pytest_args], cwd=ROOT, env=env)
 
 
+def lint() -> int:
+    """ruff on the Python (lint and format), ESLint (pinned in package-lock.json, configured in
+    eslint.config.js) on the JavaScript. Runs all three and prints every finding; 1 if any."""
+    reexec_in_venv()
+    ensure_node_modules()
+    checks = {
+        "ruff check": [sys.executable, "-m", "ruff", "check", "."],
+        "ruff format --check": [sys.executable, "-m", "ruff", "format", "--check", "."],
+        "eslint": [str(NODE_MODULES / ".bin" / "eslint"), "--max-warnings", "0", "."],
+    }
+    failed = []
+    for name, command in checks.items():
+        log("$ " + " ".join(command))
+        if subprocess.call(command, cwd=ROOT) != 0:
+            failed.append(name)
+    if failed:
+        log(f"lint: findings from {', '.join(failed)}")
+    return 1 if failed else 0
+
+
 def run_in_browser(module: str, args: list[str], models: Path) -> int:
     """`python -m module args` in .venv, once dist/ is built and Chromium installed."""
     reexec_in_venv()
@@ -254,6 +276,7 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
         ("build", "write dist/"),
         ("serve", "build when needed and serve dist/ on 127.0.0.1"),
         ("test", "install what is missing, build, run the whole test suite (extra args go to pytest)"),
+        ("lint", "ruff check, ruff format --check and ESLint; exit 1 on any finding"),
         ("bench", "measure the page in headless Chromium (extra args go to python -m bench)"),
         ("drawings", "people's drawings (pendigits, UNIPEN), offline and in the page (args: python -m bench.pen_eval)"),
         ("numbers", "whole numbers of held-out writers, offline and in the page (args: python -m bench.number_eval)"),
@@ -282,6 +305,8 @@ def main(argv: list[str] | None = None) -> int:
             serve(args.port, models)
         elif args.command == "test":
             return test(extra, models)
+        elif args.command == "lint":
+            return lint()
         elif args.command in BROWSER_COMMANDS:
             return run_in_browser(BROWSER_COMMANDS[args.command], extra, models)
     except BuildError as error:

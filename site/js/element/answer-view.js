@@ -116,7 +116,7 @@ export class AnswerView {
    * computed from `strokes` finished strokes. */
   showPrediction(answer, strokes) {
     if (this.failed) return;
-    const { digit, probs, notDigit, verdict, pixels } = answer;
+    const { digit, probs, notDigit, verdict } = answer;
     Object.assign(this.prediction.dataset, {
       state: "predicted",
       digit: String(digit),
