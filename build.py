@@ -43,7 +43,7 @@ from toolchain import (  # noqa: F401 (CHROMIUM_ARGS, find_chromium: the tests' 
     sha256,
     shown,
 )
-from webapp import icons, manifest, precache
+from webapp import icons, manifest, modulepreload, precache
 from webapp.server import DistHandler, DistServer, make_server  # noqa: F401 (the tests' names for them)
 
 SITE = ROOT / "site"
@@ -168,6 +168,7 @@ def build(models: Path = DEFAULT_MODELS) -> Path:
         log(f"WARNING: no .onnx model in {models}: the page will say that its model failed to load. "
             f"Export one (see README) or pass --models DIR.")  # fmt: skip
     (staging / FINGERPRINT_FILE).write_text(fingerprint(models) + "\n")
+    write_pages(staging)
     listing = write_web_app(staging)
     shutil.rmtree(DIST, ignore_errors=True)
     staging.rename(DIST)
@@ -175,6 +176,15 @@ def build(models: Path = DEFAULT_MODELS) -> Path:
     log(f"wrote {shown(DIST)}/ ({size / 1e6:.1f} MB, models: {', '.join(p.name for p in found) or 'none'}; "
         f"version {listing['version']}, {len(listing['files'])} files precached)")  # fmt: skip
     return DIST
+
+
+def write_pages(folder: Path) -> None:
+    """What the pages' marker lines stand for: index.html's modulepreload links (webapp/modulepreload.py)."""
+    for page in sorted(folder.glob("*.html")):
+        try:
+            modulepreload.fill(page, folder)
+        except (OSError, ValueError) as error:
+            raise BuildError(f"{page.name}: {error}") from error
 
 
 def write_web_app(folder: Path) -> dict:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import build
+from webapp import modulepreload
 
 
 def test_vendored_wheel_matches_pyodide_lock_file():
@@ -113,10 +114,74 @@ def test_build_is_skipped_when_nothing_changed(tmp_path: Path, monkeypatch):
     assert (first / build.FINGERPRINT_FILE).stat().st_mtime_ns != stamp
 
 
+def preloaded(html: str) -> list[str]:
+    return re.findall(r'<link rel="modulepreload" href="([^"]+)">', html)
+
+
 def test_the_main_page_preloads_every_module_of_the_element(dist: Path):
-    """Else the element's imports load one level after the other, and the pad takes strokes later."""
+    """Else the element's imports load one level after the other, and the pad takes strokes later.
+    build.py writes the list (webapp/modulepreload.py) in place of site/index.html's marker."""
     html = (dist / "index.html").read_text()
-    preloaded = set(re.findall(r'<link rel="modulepreload" href="([^"]+)">', html))
-    folder = dist / "js" / "element"
-    modules = {f"js/element/{p.name}" for p in folder.glob("*.js") if p.name != "inference-worker.js"}
-    assert modules - preloaded == set(), "add these to index.html's modulepreload links"
+    links = preloaded(html)
+    assert modulepreload.MARKER not in html and len(links) == len(set(links))
+    missing = [name for name in links if not (dist / name).is_file()]
+    assert missing == [], f"index.html preloads files that are not in dist/: {missing}"
+    element = {f"js/element/{p.name}" for p in (dist / "js" / "element").glob("*.js")} - {
+        "js/element/inference-worker.js"
+    }
+    main = {f"js/{spec[2:]}" for spec in modulepreload.imports((dist / "js" / "main.js").read_text())}
+    core = (dist / "vendor" / "pyscript" / "core.js").read_text()
+    chunks = {f"vendor/pyscript/{spec[2:]}" for spec in modulepreload.imports(core, dynamic=False)}
+    assert {"js/compare.js", "js/element/digit-pad.js"} <= main and len(chunks) == 1
+    wanted = element | main | chunks | {"vendor/pyscript/core.js"}
+    assert wanted - set(links) == set(), "these are not preloaded"
+    vendored = {name for name in links if name.startswith("vendor/")}
+    assert vendored == chunks | {"vendor/pyscript/core.js"}, "PyScript's core only, not what it loads on demand"
+    assert "js/main.js" not in links  # its own <script> loads it
+    site = (build.SITE / "index.html").read_text()
+    assert site.count(modulepreload.MARKER) == 1 and preloaded(site) == [], "the list is the build's, not a hand list"
+    for page in ("embed.html", "card.html"):
+        assert preloaded((dist / page).read_text()) == []  # no list, so none to keep up to date
+
+
+def test_imports_are_read_from_source_and_minified_modules():
+    source = """
+    import { a, b as c } from "./a.js";
+    import d, * as e from '../e.js';
+    import "./side-effect.js";
+    // import { f } from "./commented.js";
+    /* import("./commented-too.js") */
+    const url = "http://example.org/x.js"; // a string with // in it
+    export { g } from "./g.js";
+    export * from "./star.js";
+    const later = await import("./later.js");
+    import("micropip"); import.meta.url; new Worker(new URL("./worker.js", import.meta.url));
+    """
+    found = modulepreload.imports(modulepreload.without_comments(source))
+    assert found == ["./a.js", "../e.js", "./side-effect.js", "./g.js", "./star.js", "./later.js"]
+    assert modulepreload.imports(source, dynamic=False)[-1] == "./star.js"
+    minified = 'export{u as MPWorker,t as PyWorker}from"./core-X.js";import{a}from"./b.js";import("./lazy.js")'
+    assert modulepreload.imports(minified, dynamic=False) == ["./core-X.js", "./b.js"]
+
+
+def test_the_graph_follows_the_sites_dynamic_imports_not_the_vendors(tmp_path: Path):
+    files = {
+        "index.html": f'<script src="js/classic.js"></script>\n  {modulepreload.MARKER}\n'
+        '<script type="module" src="js/main.js"></script>',
+        "js/main.js": 'import { x } from "./x.js";\nawait import("./late.js");',
+        "js/x.js": 'import "./main.js";\nexport const x = 1;',
+        "js/late.js": 'await import("../vendor/lib/core.js");',
+        "vendor/lib/core.js": 'export{a}from"./chunk-1.js";',
+        "vendor/lib/chunk-1.js": 'const a=1;export{a};import("./editor.js")',
+    }
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    modules = modulepreload.fill(tmp_path / "index.html", tmp_path)
+    assert modules == ["js/x.js", "js/late.js", "vendor/lib/core.js", "vendor/lib/chunk-1.js"]
+    html = (tmp_path / "index.html").read_text()
+    assert '\n  <link rel="modulepreload" href="js/x.js">\n  <link rel="modulepreload" href="js/late.js">' in html
+    assert modulepreload.fill(tmp_path / "index.html", tmp_path) is None  # the marker is gone
+    (tmp_path / "js" / "x.js").write_text('import "./gone.js";')
+    with pytest.raises(FileNotFoundError, match="gone.js"):
+        modulepreload.module_graph(tmp_path, ["js/main.js"])
