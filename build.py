@@ -43,7 +43,7 @@ from toolchain import (  # noqa: F401 (CHROMIUM_ARGS, find_chromium: the tests' 
     sha256,
     shown,
 )
-from webapp import icons, manifest, modulepreload, precache
+from webapp import element_api, icons, manifest, modulepreload, precache
 from webapp.server import DistHandler, DistServer, make_server  # noqa: F401 (the tests' names for them)
 
 SITE = ROOT / "site"
@@ -53,6 +53,7 @@ VENDOR = ROOT / "vendor"
 DEFAULT_MODELS = SITE / "models"
 SHARED_PREPROCESS = ROOT / "train" / "preprocess.py"  # the one preprocessing module, also used in training
 SHARED_SEGMENT = ROOT / "train" / "segment.py"  # Number mode's segmentation, also used in evaluation
+ELEMENT = "js/element/digit-pad.js"  # the element; its class's JSDoc is its API (webapp/element_api.py)
 
 # Runtime files shipped from node_modules: (package folder, files or "*", folder in dist).
 RUNTIME = [
@@ -179,10 +180,16 @@ def build(models: Path = DEFAULT_MODELS) -> Path:
 
 
 def write_pages(folder: Path) -> None:
-    """What the pages' marker lines stand for: index.html's modulepreload links (webapp/modulepreload.py)."""
+    """What the pages' marker lines stand for: index.html's modulepreload links (webapp/modulepreload.py),
+    embed.html's tables of the element's API (webapp/element_api.py)."""
+    try:
+        api = element_api.read(folder / ELEMENT)
+    except (OSError, ValueError) as error:
+        raise BuildError(f"{ELEMENT}: its JSDoc: {error}") from error
     for page in sorted(folder.glob("*.html")):
         try:
             modulepreload.fill(page, folder)
+            element_api.fill(page, api)
         except (OSError, ValueError) as error:
             raise BuildError(f"{page.name}: {error}") from error
 

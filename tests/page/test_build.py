@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import build
-from webapp import modulepreload
+from webapp import element_api, modulepreload
 
 
 def test_vendored_wheel_matches_pyodide_lock_file():
@@ -185,3 +185,13 @@ def test_the_graph_follows_the_sites_dynamic_imports_not_the_vendors(tmp_path: P
     (tmp_path / "js" / "x.js").write_text('import "./gone.js";')
     with pytest.raises(FileNotFoundError, match="gone.js"):
         modulepreload.module_graph(tmp_path, ["js/main.js"])
+
+
+def test_embed_html_shows_the_elements_api_from_its_jsdoc(dist: Path):
+    html = (dist / "embed.html").read_text()
+    assert "digit-pad API:" not in html
+    cells = re.findall(r"<tr><td>(?:<code>)?([^<]+)", html)
+    api = element_api.read(build.SITE / build.ELEMENT)
+    for entry in api:
+        assert (entry.signature or entry.name) in cells, f"embed.html has no row for {entry.kind} {entry.name}"
+    assert "select(index)" in cells

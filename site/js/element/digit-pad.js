@@ -9,16 +9,10 @@
  * one Python worker and one inference worker per model. It needs no cross-origin
  * isolation (and uses none: inference runs on one thread either way).
  *
- * Attributes (each also a property, and changeable while it runs):
- * - model: "cnn" (default) | "mlp"; mode: "digit" (default: one digit) | "number" (a whole
- *   number on a wide pad, each digit found by segment.py and read in one batch; switching clears the pad);
- * - bars (shown unless "false"), input (the 28x28 input) and gradcam (the heatmap; picking
- *   a bar shows that digit's): shown when present and not "false";
- * - centring: "mass" (default, as MNIST) | "box" (the digit's box is centred instead).
- * Events (bubbling, composed): digit-pad:ready {model, gradcam}, digit-pad:prediction
- * {digit, probs, verdict, notDigit, number, digits, strokes, model, others}, digit-pad:heatmap (see
- * `heatmap`), digit-pad:error {message}. Methods: clear(), undo(), pick(digit),
- * compareWith(name), showError(message). embed.html documents them for people.
+ * Its API (attributes, events, methods, properties, parts, slots) is the JSDoc of the
+ * class below, the one place it is written: build.py makes embed.html's tables from it
+ * (webapp/element_api.py), and tests/test_element_api.py checks that it names every
+ * attribute observed, event sent and method there is.
  */
 
 import { Announcer } from "./announcer.js";
@@ -39,7 +33,77 @@ const MODEL_NAME = /^[a-z0-9_-]+$/;
 
 const messageOf = (error) => (error instanceof PageError ? error.message : `Loading failed: ${error?.message ?? error}`);
 
-/** The element; its attributes as properties (model, mode, bars, input, gradcam, centring) are attributes.js's. */
+/**
+ * The digit pad: draw a digit (or a whole number), and a network in the browser reads it as
+ * it is drawn. The attributes' properties are attributes.js's.
+ *
+ * @summary A handwritten-digit recognizer as one element.
+ *
+ * @attr {"cnn" | "mlp"} [model=cnn] - The network that reads the drawing. Changing it loads the
+ *   other one and reads the drawing again.
+ * @attr {"digit" | "number"} [mode=digit] - What is read: one digit, or a whole number written
+ *   digit after digit on a wide pad (each digit found, boxed and read; one the model cannot read
+ *   shows as "?"). Switching clears the pad.
+ * @attr {boolean} [bars=true] - The probability of each digit. `bars="false"` hides them.
+ * @attr {boolean} [input=false] - The 28×28 image the network is given. `<digit-pad input>` shows it.
+ * @attr {boolean} [gradcam=false] - The Grad-CAM heatmap over the pad: where the network found
+ *   what made it answer. Picking a bar shows what points to that digit. (The MLP has no heatmap.)
+ * @attr {"mass" | "box"} [centring=mass] - How the digit is placed in the 28×28 input: by its
+ *   centre of mass, as MNIST was, or by its box.
+ *
+ * @event {{model: string, gradcam: boolean}} digit-pad:ready - its model is loaded (again after
+ *   `model` changed). Detail: the model's name; whether it has heatmaps.
+ * @event {{digit: number | null, probs: number[], verdict: string | null, notDigit: number | null,
+ *   number: string | null, digits: object[] | null, strokes: number[][][], model: string,
+ *   others: object}} digit-pad:prediction - a new answer while drawing, and after undo or clear.
+ *   Detail: `digit` 0–9, or `null` once the pad is empty; `probs` the ten calibrated
+ *   probabilities; `verdict` `"digit"`, `"unsure"` or `"not-digit"` (`null` for a model without
+ *   calibration) and `notDigit` the score in [0, 1] that the drawing is not a digit; `strokes` the
+ *   finished strokes it read, each a list of `[x, y]` points on the pad's bitmap (280×280;
+ *   840×280 in number mode); in number mode `number` is the digits read left to right ("?" for
+ *   one it cannot read) and `digits` `[{digit, probs, verdict, notDigit, box}]` (`box`:
+ *   `[x, y, w, h]` on the bitmap), `digit` the digit when there is exactly one, and `probs`,
+ *   `verdict` those of the digit the bars show; both are `null` in digit mode; `model` the name
+ *   of the model that answered; `others` is `{}` unless `compareWith` named a second model (then
+ *   `others[name]` is its answer).
+ * @event digit-pad:heatmap - the heatmap changed (a prediction, a pick, a clear). Detail: as the
+ *   `heatmap` property, or `null`.
+ * @event {{message: string}} digit-pad:error - it cannot go on (no WebAssembly, a missing model,
+ *   …). Detail: what went wrong, in plain words; the element shows it too.
+ *
+ * @method clear() - Clears the pad (Escape, when the pad has the focus).
+ * @method undo() - Removes the last stroke (Ctrl+Z or Cmd+Z).
+ * @method pick(digit) - Shows that digit's heatmap, as picking its bar does; picking it again
+ *   goes back to the answer's.
+ * @method select(index) - Number mode: the bars, the input and the heatmap show that digit (0:
+ *   the leftmost), as picking it does; the next stroke goes back to the newest digit.
+ * @method compareWith(name) - A second model also reads every drawing (its answer in
+ *   `others[name]`); `null` stops it. Returns a promise: it resolves once that model answers, or
+ *   rejects with its failure in plain words (the element itself carries on).
+ * @method showError(message) - Shows your own error in the element (and sends `digit-pad:error`).
+ * @property {string} state - `loading` | `ready` (nothing drawn) | `predicted` | `error`.
+ * @property {object | null} prediction - The last `digit-pad:prediction` detail, or `null`.
+ * @property {object | null} heatmap - `{class, source, h, w, maps, probs, input}`: the class
+ *   shown, `top` or `picked`, the ten normalized maps (h×w each), or `null`.
+ * @property {object[]} timings - What each of the last predictions cost, in milliseconds (read,
+ *   preprocess, inference, companions, roundTrip, dom, gradcam, total; the last 500).
+ *
+ * @csspart pad - The drawing pad (a canvas).
+ * @csspart buttons - The Undo and Clear buttons.
+ * @csspart digit - The digit read, or "?".
+ * @csspart confidence - How sure the network is.
+ * @csspart verdict - The verdict in words ("It's a 7.", "1 or 7?", "That doesn't look like a digit.").
+ * @csspart digits - Number mode: the digits found, left to right, each a button that selects it.
+ * @csspart bars - The probability of each digit.
+ * @csspart input - The 28×28 input (the `input` attribute shows it).
+ * @csspart stages - The loading progress: Python, numpy, the model.
+ * @csspart error - The error message.
+ * @cssproperty --digit-pad-accent - The accent: the top bar, focus rings, the digits' boxes.
+ * @cssproperty --digit-pad-ink - The text and the visible pen.
+ * @cssproperty --digit-pad-paper - The background of the pad and of its buttons.
+ * @slot under-pad - The host's own content, under the pad and its buttons.
+ * @slot under-bars - The host's own content, under the bars.
+ */
 export class DigitPadElement extends DigitPadAttributes {
   #pad;
   #view;
@@ -129,10 +193,12 @@ export class DigitPadElement extends DigitPadAttributes {
     return this.#predictor.timings.slice();
   }
 
-  /** The pad (pad.js DrawingPad) and the predictor, for the site's own page and its tests. */
+  /** The pad (pad.js DrawingPad) and the predictor, for the site's own page and its tests.
+   * @internal not the element's API */
   get drawingPad() {
     return this.#pad;
   }
+  /** @internal */
   get predictor() {
     return this.#predictor;
   }
