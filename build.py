@@ -43,7 +43,7 @@ from toolchain import (  # noqa: F401 (CHROMIUM_ARGS, find_chromium: the tests' 
     sha256,
     shown,
 )
-from webapp import element_api, icons, manifest, modulepreload, precache
+from webapp import contract, element_api, icons, manifest, modulepreload, precache
 from webapp.server import DistHandler, DistServer, make_server  # noqa: F401 (the tests' names for them)
 
 SITE = ROOT / "site"
@@ -53,6 +53,10 @@ VENDOR = ROOT / "vendor"
 DEFAULT_MODELS = SITE / "models"
 SHARED_PREPROCESS = ROOT / "train" / "preprocess.py"  # the one preprocessing module, also used in training
 SHARED_SEGMENT = ROOT / "train" / "segment.py"  # Number mode's segmentation, also used in evaluation
+# The constants training, export and the page share (train/contract.py): the page's Python reads the
+# JSON through the same module, its JavaScript through js/element/contract.js (webapp/contract.py).
+CONTRACT = ROOT / "train" / "contract.json"
+SHARED_PYTHON = [SHARED_PREPROCESS, SHARED_SEGMENT, ROOT / "train" / "contract.py", CONTRACT]  # -> dist/py/
 ELEMENT = "js/element/digit-pad.js"  # the element; its class's JSDoc is its API (webapp/element_api.py)
 
 # Runtime files shipped from node_modules: (package folder, files or "*", folder in dist).
@@ -136,7 +140,7 @@ def input_files(models: Path) -> list[Path]:
     """Every file that dist/ is made from."""
     files = [p for p in SITE.rglob("*") if p.is_file() and DEFAULT_MODELS not in p.parents]
     files += [p for p in VENDOR.rglob("*") if p.is_file()]
-    files += [SHARED_PREPROCESS, SHARED_SEGMENT, ROOT / "package-lock.json", Path(__file__).resolve()]
+    files += [*SHARED_PYTHON, ROOT / "webapp" / "contract.py", ROOT / "package-lock.json", Path(__file__).resolve()]
     return sorted(files) + model_files(models)
 
 
@@ -149,7 +153,7 @@ def fingerprint(models: Path) -> str:
 
 
 def build(models: Path = DEFAULT_MODELS) -> Path:
-    """Write dist/: the page, the runtime, the wheel, the shared preprocessing, the models."""
+    """Write dist/: the page, the runtime, the wheel, the shared Python and contract, the models."""
     ensure_node_modules()
     wheel, wheel_name = pyodide_wheel()
     staging = DIST.with_name(DIST.name + ".tmp")
@@ -159,8 +163,12 @@ def build(models: Path = DEFAULT_MODELS) -> Path:
         (staging / target).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, staging / target)
     shutil.copy2(wheel, staging / "vendor" / "pyodide" / wheel_name)  # beside pyodide.mjs, as Pyodide looks there
-    shutil.copy2(SHARED_PREPROCESS, staging / "py" / "preprocess.py")
-    shutil.copy2(SHARED_SEGMENT, staging / "py" / "segment.py")
+    for shared in SHARED_PYTHON:
+        shutil.copy2(shared, staging / "py" / shared.name)
+    try:
+        contract.write(CONTRACT, staging)  # before write_pages: index.html preloads it
+    except (OSError, ValueError) as error:
+        raise BuildError(f"{shown(CONTRACT)}: {error}") from error
     found = model_files(models)
     (staging / "models").mkdir(exist_ok=True)
     for path in found:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import build
-from webapp import element_api, modulepreload
+from webapp import contract, element_api, modulepreload
 
 
 def test_vendored_wheel_matches_pyodide_lock_file():
@@ -72,6 +72,15 @@ def test_dist_holds_everything_with_relative_urls(dist: Path):
     for path in [*pages, *dist.glob("js/**/*.js"), *dist.glob("css/*.css"), dist / "sw.js"]:
         for number, line in enumerate(path.read_text().splitlines(), 1):
             assert not absolute.search(line), f"{path.relative_to(dist)}:{number}: {line.strip()}"
+
+
+def test_dist_holds_the_contract_for_both_languages(dist: Path):
+    """train/contract.json: beside the page's Python with the module that reads it, and as the ES module
+    the page's JavaScript imports (webapp/contract.py), all made from today's JSON."""
+    for shared in build.SHARED_PYTHON:
+        assert (dist / "py" / shared.name).read_bytes() == shared.read_bytes(), shared.name
+    written = (dist / contract.TARGET).read_text(encoding="utf-8")
+    assert written == contract.module(contract.read(build.CONTRACT))
 
 
 def linked_files(html: str) -> list[str]:

@@ -3,22 +3,24 @@
  * worker (py/worker.py, Number mode) draws each digit of a number with it on an
  * OffscreenCanvas, so a digit's pixels come from the very same code wherever it is drawn. */
 
-/** The one place for the rendering parameters; also exposed on #pad as data-* attributes. */
+import { PEN } from "./contract.js"; // train/contract.json, written as a module by build.py
+
+/** The rendering parameters, the pen's from the contract; also exposed on #pad as data-* attributes. */
 export const INK_BITMAP = Object.freeze({
-  size: 280, // side of the square ink bitmap, in pixels (Digit mode)…
-  width: 280, // …its width…
-  height: 280, // …and height
-  lineWidth: 18, // the visible pen's diameter, in bitmap pixels
-  widthRatio: 0.145, // the ink bitmap's pen: this fraction of the drawing's extent…
-  minWidth: 4, // …and at least this many bitmap pixels (train/render.py INK_WIDTH_RATIO)
+  size: PEN.bitmap_size, // side of the square ink bitmap, in pixels (Digit mode)…
+  width: PEN.bitmap_size, // …its width…
+  height: PEN.bitmap_size, // …and height
+  lineWidth: PEN.line_width, // the visible pen's diameter, in bitmap pixels
+  widthRatio: PEN.ink_width_ratio, // the ink bitmap's pen: this fraction of the drawing's extent…
+  minWidth: PEN.min_ink_width, // …and at least this many bitmap pixels (train/render.py ink_width)
   ink: "#000000", // opaque black ink…
   paper: "#ffffff", // …on opaque white paper
   lineCap: "round",
   lineJoin: "round",
 });
 
-/** Number mode's ink bitmap: three digits' width, as high as Digit mode's (train/numbers.py). */
-export const NUMBER_BITMAP = Object.freeze({ ...INK_BITMAP, width: 840 });
+/** Number mode's ink bitmap: wider (train/numbers.py), as high as Digit mode's. */
+export const NUMBER_BITMAP = Object.freeze({ ...INK_BITMAP, width: PEN.number_bitmap_width });
 
 /** {left, top, right, bottom} of the strokes' points (left > right when there are none). */
 function bounds(strokes) {

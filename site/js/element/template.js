@@ -3,6 +3,8 @@
  * `part` names what a host page may style (::part(pad), ::part(digit), ...); the two
  * slots take the host's own content under the pad and under the bars. */
 
+import { INK_BITMAP } from "./ink.js";
+
 /** The pad's accessible name in each mode (the element sets it when the mode changes; Digit mode's is the markup's). */
 export const PAD_LABELS = {
   digit: "Drawing pad: draw one digit with the mouse, a pen or a finger (Escape clears, Ctrl+Z undoes)",
@@ -15,9 +17,9 @@ TEMPLATE.innerHTML = `
 <div class="frame">
   <section class="pad-column" aria-label="Drawing pad">
     <div class="stack">
-      <canvas id="pad" part="pad" width="280" height="280" tabindex="0"
+      <canvas id="pad" part="pad" width="${INK_BITMAP.width}" height="${INK_BITMAP.height}" tabindex="0"
               aria-label="${PAD_LABELS.digit}"></canvas>
-      <canvas id="gradcam" class="heat" width="280" height="280" data-class="" data-source=""
+      <canvas id="gradcam" class="heat" width="${INK_BITMAP.width}" height="${INK_BITMAP.height}" data-class="" data-source=""
               role="img" aria-label="Grad-CAM heatmap over the drawing" hidden></canvas>
     </div>
     <div class="buttons" part="buttons">
