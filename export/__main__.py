@@ -119,8 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     ratio = checkpoint.get("pendigits", {}).get("ink_ratio", render.INK_WIDTH_RATIO)
     if ratio != render.INK_WIDTH_RATIO:  # the page would draw its input otherwise than it was trained on
         print(f"error: {checkpoint_path} was trained on drawings with ink pen ratio {ratio}, the page draws with "
-              f"{render.INK_WIDTH_RATIO}; to ship it, change INK_WIDTH_RATIO (train/render.py) and widthRatio "
-              "(site/js/element/pad.js) together", file=sys.stderr)  # fmt: skip
+              f"{render.INK_WIDTH_RATIO}; to ship it, change the pen's ink_width_ratio in train/contract.json "
+              "(training and the page both read it there)", file=sys.stderr)  # fmt: skip
         return 2
     try:
         test_images, test_labels = mnist.load("test", args.data_dir)

@@ -11,12 +11,12 @@ import onnxruntime as ort
 import torch
 from torch import nn
 
-from train import preprocess
+from train import contract, preprocess
 
-INPUT, OUTPUT = "image", "logits"
+INPUT, OUTPUT = contract.INPUT_NAME, contract.OUTPUT_NAME  # the page's names for them (train/contract.json)
 NOT_DIGIT = "not_digit"  # an 11-output CNN's "not a digit" logit, [N, 1], beside the ten digits' `logits`
 NOT_DIGIT_METADATA = {"not_digit_output": NOT_DIGIT}
-FORMAT_VERSION = "1"  # bump when the page's expectations of the model change
+FORMAT_VERSION = contract.FORMAT_VERSION  # bump it (train/contract.json) when the page's expectations change
 TOLERANCE = 1e-4
 
 

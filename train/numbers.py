@@ -28,13 +28,13 @@ from pathlib import Path
 import numpy as np
 
 from export import onnx_io
-from train import pendigits, rejection, unipen
+from train import contract, pendigits, rejection, unipen
 from train.evaluate import softmax
 from train.preprocess import normalize, to_mnist
 from train.render import BITMAP_SIZE, ink_width, render_rgba
 from train.segment import segment, segment_strokes
 
-WIDTH, HEIGHT = 3 * BITMAP_SIZE, BITMAP_SIZE  # Number mode's ink bitmap, pixels
+WIDTH, HEIGHT = contract.NUMBER_BITMAP_WIDTH, BITMAP_SIZE  # Number mode's ink bitmap, pixels (train/contract.json)
 MARGIN = 12.0  # pixels kept free around a number
 LENGTHS = tuple(range(2, 9))
 # Gaps between the digits' point extents, per class: (low, high) in pixels for "touching" (negative:

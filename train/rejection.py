@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from train import drawings, nondigits, pendigits, unipen
+from train import contract, drawings, nondigits, pendigits, unipen
 from train.evaluate import fit_temperature, reliability, softmax
 from train.preprocess import normalize
 from train.render import BITMAP_SIZE
@@ -38,7 +38,7 @@ DIGITS_REJECTED = 0.002  # the not-digit threshold's share of validation digits:
 ACCEPTED_ACCURACY = 0.997  # the unsure threshold: the lowest giving this accuracy on the accepted digits,
 MAX_UNSURE = 0.02  # ... but never more unsure digits than this
 SHAPES_PER_SPLIT = 1800
-VERDICTS = ("digit", "unsure", "not-digit")
+VERDICTS = contract.VERDICTS  # the verdicts' names, as the page has them (train/contract.json)
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class Calibration:
     """What the page needs to turn logits into calibrated probabilities and a verdict (ONNX metadata)."""
 
     temperature: float
-    method: str  # "outlier" | "detector" | "max-prob" | "energy"
+    method: str  # one of contract.METHODS
     not_digit_threshold: float  # on the not-digit score: above it, "not a digit"
     unsure_threshold: float  # the top digit probability under which the answer is "unsure"
 
@@ -78,8 +78,10 @@ class Calibration:
 
 
 def methods_of(logits: np.ndarray) -> tuple[str, ...]:
-    """The scores a model's logits allow: with a "not a digit" column, the two that read it too."""
-    return ("outlier", "detector", "max-prob", "energy") if logits.shape[1] == 11 else ("max-prob", "energy")
+    """The scores a model's logits allow, in contract.METHODS's order: with a "not a digit" column, those
+    that read it too."""
+    reads_it = logits.shape[1] == 11
+    return tuple(m for m in contract.METHODS if reads_it or m not in contract.METHODS_READING_NOT_DIGIT_OUTPUT)
 
 
 def digit_probabilities(logits: np.ndarray, temperature: float) -> np.ndarray:

@@ -18,20 +18,23 @@ from collections.abc import Sequence
 
 import numpy as np
 
-BITMAP_SIZE = 280  # the page's ink bitmap, pixels (#pad data-bitmap-size)
-LINE_WIDTH = 18.0  # the pad's visible pen, in bitmap pixels (#pad data-line-width)
+from train import contract
+
+# The pen, from train/contract.json (the page's js/element/ink.js reads the same file):
+BITMAP_SIZE = contract.BITMAP_SIZE  # the page's ink bitmap, pixels (#pad data-bitmap-size)
+LINE_WIDTH = contract.LINE_WIDTH  # the pad's visible pen, in bitmap pixels (#pad data-line-width)
 # The ink bitmap's pen: this fraction of the drawing's extent (its bounding box's longer
 # side), at least MIN_INK_WIDTH (#pad data-ink-width-ratio, data-ink-min-width). The
 # ratio gives the training writers' drawings the mean ink of MNIST's training digits
 # after preprocessing (0.1307 per pixel): 0.145 gives 0.130, the fixed 18 px pen 0.161.
-INK_WIDTH_RATIO = 0.145
-MIN_INK_WIDTH = 4.0
+INK_WIDTH_RATIO = contract.INK_WIDTH_RATIO
+MIN_INK_WIDTH = contract.MIN_INK_WIDTH
 
 Stroke = Sequence[tuple[float, float]]
 
 
 def ink_width(strokes: Sequence[Stroke], ratio: float = INK_WIDTH_RATIO) -> float:
-    """The ink bitmap's pen width for these strokes (see INK_WIDTH_RATIO); pad.js inkWidth is the same.
+    """The ink bitmap's pen width for these strokes (see INK_WIDTH_RATIO); ink.js inkWidth is the same.
     Another `ratio` is for experiments only (python -m train --ink-ratio): the page draws with INK_WIDTH_RATIO."""
     points = np.array([p for stroke in strokes for p in stroke], dtype=np.float64).reshape(-1, 2)
     if len(points) == 0:
