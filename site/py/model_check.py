@@ -23,7 +23,6 @@ CAM_KEY = "cam_output"  # metadata naming the optional Grad-CAM output [N, class
 NOT_DIGIT_KEY = "not_digit_output"  # metadata naming the optional "not a digit" logit [N, 1] (export/onnx_io.py)
 # The calibration and the verdict's thresholds (train/rejection.py Calibration): all four or none.
 CALIBRATION_KEYS = ("calibration_temperature", "not_digit_method", "not_digit_threshold", "unsure_threshold")
-METHODS = ("outlier", "detector", "max-prob", "energy")
 
 
 def _varint(data: memoryview, pos: int) -> tuple[int, int]:
@@ -85,7 +84,7 @@ class Port:
 
 @dataclass(frozen=True)
 class Expected:
-    """What the page feeds the model and reads from it."""
+    """What the page feeds the model and reads from it (the names, version and methods: train/contract.json)."""
 
     model_name: str
     mean: float
@@ -94,6 +93,8 @@ class Expected:
     version: str
     input_name: str
     output_name: str
+    methods: tuple[str, ...]  # the "not a digit" methods the page knows
+    methods_reading_not_digit_output: tuple[str, ...]  # those of them that need a "not a digit" output
     classes: int = 10
 
 
@@ -149,11 +150,11 @@ def problems(metadata: dict[str, str], inputs: list[Port], outputs: list[Port], 
             f"the page reads float32 of shape [N, {expected.classes}]"
         )
     found += _cam_problems(metadata, outputs, expected)
-    found += _not_digit_problems(metadata, outputs)
+    found += _not_digit_problems(metadata, outputs, expected)
     return found
 
 
-def _not_digit_problems(metadata: dict[str, str], outputs: list[Port]) -> list[str]:
+def _not_digit_problems(metadata: dict[str, str], outputs: list[Port], expected: Expected) -> list[str]:
     """A named "not a digit" output must be float32 [N, 1]; the calibration must be whole and sane."""
     found = []
     name = metadata.get(NOT_DIGIT_KEY)
@@ -173,9 +174,9 @@ def _not_digit_problems(metadata: dict[str, str], outputs: list[Port]) -> list[s
     method = metadata["not_digit_method"]
     temperature = _float(metadata["calibration_temperature"])
     thresholds = [_float(metadata[k]) for k in ("not_digit_threshold", "unsure_threshold")]
-    if method not in METHODS:
-        found.append(f"its 'not a digit' method {method!r} is none of {', '.join(METHODS)}")
-    elif method in ("outlier", "detector") and name is None:
+    if method not in expected.methods:
+        found.append(f"its 'not a digit' method {method!r} is none of {', '.join(expected.methods)}")
+    elif method in expected.methods_reading_not_digit_output and name is None:
         found.append(f"its 'not a digit' method is {method!r}, but it has no 'not a digit' output")
     if temperature is None or not 0.01 <= temperature <= 100:
         given_temperature = metadata["calibration_temperature"]

@@ -20,20 +20,19 @@ two. On that port (messages {id, type, ...}, answered {id, ok, ...} in order):
 The worker never reaches back into the page, so it works with or without cross-origin
 isolation. The pixels-to-input step is `preprocess.to_mnist_framed` + `preprocess.normalize`,
 and Number mode's segmentation `segment.segment`: the very modules that training and
-evaluation use in CPython.
+evaluation use in CPython. What a model file must be named and versioned comes from `contract`
+(train/contract.json, beside it), which export reads too.
 """
 
 from __future__ import annotations
 
 import json
 
+import contract
 import js
 import model_check
 from polyscript import js_modules, xworker
 from pyodide.ffi import create_proxy, to_js
-
-MODEL_FORMAT_VERSION = "1"  # the version of the model description this page reads
-INPUT_NAME, OUTPUT_NAME = "image", "logits"
 
 # Imported by load_numpy, so that numpy's import shows as a loading stage of its own.
 np = None
@@ -67,7 +66,8 @@ def check_model(model, inputs, outputs, model_name: str) -> dict:
     metadata = model_check.read_metadata(model.to_bytes())
     expected = model_check.Expected(
         model_name=model_name, mean=preprocess.MEAN, std=preprocess.STD, size=preprocess.SIZE,
-        version=MODEL_FORMAT_VERSION, input_name=INPUT_NAME, output_name=OUTPUT_NAME,
+        version=contract.FORMAT_VERSION, input_name=contract.INPUT_NAME, output_name=contract.OUTPUT_NAME,
+        methods=contract.METHODS, methods_reading_not_digit_output=contract.METHODS_READING_NOT_DIGIT_OUTPUT,
     )  # fmt: skip
     found = model_check.problems(metadata, _ports(inputs), _ports(outputs), expected)
     if found:
@@ -77,8 +77,8 @@ def check_model(model, inputs, outputs, model_name: str) -> dict:
         "ok": True,
         "name": metadata["model_name"],
         "version": metadata["version"],
-        "feed": INPUT_NAME,
-        "fetch": OUTPUT_NAME,
+        "feed": contract.INPUT_NAME,
+        "fetch": contract.OUTPUT_NAME,
         "cam": model_check.cam_output(metadata),
         "notDigit": model_check.not_digit_output(metadata),
         "calibration": json.dumps(model_check.calibration(metadata)),  # JSON: one flat reply across workers

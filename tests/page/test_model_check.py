@@ -1,5 +1,6 @@
 """The page's model check (site/py/model_check.py), run in CPython: it reads ONNX
-metadata like the `onnx` package does, and agrees with what export writes."""
+metadata like the `onnx` package does, and agrees with what export writes. The names, version
+and methods it checks against are the contract's (train/contract.json), as in the page's worker."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import onnx
 import pytest
 from onnx import TensorProto, helper
 
-from train import preprocess
+from train import contract, preprocess
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "site" / "py"))
@@ -24,26 +25,34 @@ GOOD_INPUTS = [model_check.Port("image", "float32", ("batch", 1, 28, 28))]
 GOOD_OUTPUTS = [model_check.Port("logits", "float32", ("batch", 10))]
 
 
-def page_constants() -> dict[str, str]:
-    """The names and version the page's worker.py expects (it only runs in Pyodide)."""
+def worker_expected() -> dict[str, str]:
+    """What the page's worker.py passes model_check.Expected (it only runs in Pyodide): field -> its source text."""
     tree = ast.parse((ROOT / "site" / "py" / "worker.py").read_text())
-    found = {}
-    for node in tree.body:
-        if isinstance(node, ast.Assign):
-            names = [t for target in node.targets for t in (target.elts if isinstance(target, ast.Tuple) else [target])]
-            values = node.value.elts if isinstance(node.value, ast.Tuple) else [node.value]
-            for name, value in zip(names, values, strict=False):
-                if isinstance(value, ast.Constant):
-                    found[name.id] = value.value
-    return found
+    calls = [
+        node for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "Expected"
+    ]  # fmt: skip
+    assert len(calls) == 1, "worker.py makes one model_check.Expected"
+    return {keyword.arg: ast.unparse(keyword.value) for keyword in calls[0].keywords}
 
 
 def expected(name: str = "cnn") -> model_check.Expected:
-    page = page_constants()
+    """What the page's worker expects of a model: see test_the_worker_expects_what_the_contract_says."""
     return model_check.Expected(
         model_name=name, mean=preprocess.MEAN, std=preprocess.STD, size=preprocess.SIZE,
-        version=page["MODEL_FORMAT_VERSION"], input_name=page["INPUT_NAME"], output_name=page["OUTPUT_NAME"],
+        version=contract.FORMAT_VERSION, input_name=contract.INPUT_NAME, output_name=contract.OUTPUT_NAME,
+        methods=contract.METHODS, methods_reading_not_digit_output=contract.METHODS_READING_NOT_DIGIT_OUTPUT,
     )  # fmt: skip
+
+
+def test_the_worker_expects_what_the_contract_says():
+    """worker.py builds its Expected as expected() does: preprocess's figures, the contract's names."""
+    assert worker_expected() == {
+        "model_name": "model_name", "mean": "preprocess.MEAN", "std": "preprocess.STD", "size": "preprocess.SIZE",
+        "version": "contract.FORMAT_VERSION", "input_name": "contract.INPUT_NAME",
+        "output_name": "contract.OUTPUT_NAME", "methods": "contract.METHODS",
+        "methods_reading_not_digit_output": "contract.METHODS_READING_NOT_DIGIT_OUTPUT",
+    }  # fmt: skip
 
 
 def tiny_model(metadata: dict[str, str]) -> bytes:
@@ -94,9 +103,9 @@ def test_a_good_model_passes():
 
 def test_what_export_writes_is_what_the_page_expects():
     onnx_io = pytest.importorskip("export.onnx_io")
-    page = page_constants()
-    assert (page["INPUT_NAME"], page["OUTPUT_NAME"]) == (onnx_io.INPUT, onnx_io.OUTPUT)
-    assert page["MODEL_FORMAT_VERSION"] == onnx_io.FORMAT_VERSION
+    page = expected()
+    assert (page.input_name, page.output_name) == (onnx_io.INPUT, onnx_io.OUTPUT)
+    assert page.version == onnx_io.FORMAT_VERSION
     for name in ("cnn", "mlp"):
         assert model_check.problems(onnx_io.metadata(name), GOOD_INPUTS, GOOD_OUTPUTS, expected(name)) == []
 

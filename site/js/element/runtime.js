@@ -39,6 +39,9 @@ export function pythonConfig() {
       [siteUrl("py/preprocess.py")]: "./preprocess.py",
       [siteUrl("py/segment.py")]: "./segment.py",
       [siteUrl("py/model_check.py")]: "./model_check.py",
+      // What the page and training share (train/contract.json), and the module that reads it.
+      [siteUrl("py/contract.py")]: "./contract.py",
+      [siteUrl("py/contract.json")]: "./contract.json",
     },
     // Number mode draws each digit in the Python worker with the pad's own drawing code.
     js_modules: { worker: { [siteUrl("js/element/ink.js")]: "ink" } },
