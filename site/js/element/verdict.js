@@ -11,6 +11,8 @@
  *   threshold of the top probability, else "digit".
  *
  * A model without calibration gets plain probabilities, notDigit null and verdict null.
+ * The methods' and verdicts' names are train/contract.json's (tests/test_contract.py checks
+ * that this file knows exactly those).
  */
 
 /** Softmax of `logits` divided by `temperature`. */
