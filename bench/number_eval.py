@@ -23,8 +23,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project root, for build.py
 import build  # noqa: E402
 from bench.pagekit import Pad, served_page  # noqa: E402
-from export.onnx_io import session  # noqa: E402
 from train import numbers  # noqa: E402
+from train.onnx_run import session  # noqa: E402
 from train.strokes import thinned  # noqa: E402
 
 

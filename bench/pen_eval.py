@@ -28,8 +28,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project root, for build.py
 import build  # noqa: E402
 from bench.pagekit import Pad, served_page  # noqa: E402
-from export.onnx_io import run, session  # noqa: E402
 from train import drawings, pendigits, unipen  # noqa: E402
+from train.onnx_run import run, session  # noqa: E402
 from train.preprocess import normalize  # noqa: E402
 
 UNIPEN_SPLITS = {"held-out": "held-out", "validation": "validation", "train": "train"}  # --writers -> split

@@ -15,8 +15,9 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 
-from export.onnx_io import INPUT, OUTPUT, run, session
+from export.onnx_io import INPUT, OUTPUT
 from train import mnist, preprocess
+from train.onnx_run import run, session
 
 
 def latency_ms(path: Path, inputs: np.ndarray, runs: int) -> tuple[float, float]:

@@ -31,9 +31,9 @@ from pathlib import Path
 
 import numpy as np
 
-from export.onnx_io import run, session
 from train import mnist, preprocess
 from train.evaluate import CLASSES, confusion_matrix
+from train.onnx_run import run, session
 
 FILE_NAME = "test-digits.bin"
 MAGIC = b"TDIG"

@@ -1,4 +1,5 @@
-"""PyTorch -> ONNX with metadata, and the checks that the ONNX file equals the model."""
+"""PyTorch -> ONNX with metadata, and the checks that the ONNX file equals the model. Reading a model
+file (its metadata, a session, its logits) is train/onnx_run.py's, which evaluation imports."""
 
 from __future__ import annotations
 
@@ -7,14 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import onnx
-import onnxruntime as ort
 import torch
 from torch import nn
 
 from train import contract, preprocess
+from train.onnx_run import INPUT, NOT_DIGIT, OUTPUT, all_logits, session
 
-INPUT, OUTPUT = contract.INPUT_NAME, contract.OUTPUT_NAME  # the page's names for them (train/contract.json)
-NOT_DIGIT = "not_digit"  # an 11-output CNN's "not a digit" logit, [N, 1], beside the ten digits' `logits`
 NOT_DIGIT_METADATA = {"not_digit_output": NOT_DIGIT}
 FORMAT_VERSION = contract.FORMAT_VERSION  # bump it (train/contract.json) when the page's expectations change
 TOLERANCE = 1e-4
@@ -70,33 +69,6 @@ def add_metadata(path: str | os.PathLike, props: dict[str, str]) -> None:
     for key, value in [*kept, *props.items()]:
         model.metadata_props.add(key=key, value=value)
     onnx.save_model(model, str(path))
-
-
-def read_metadata(path: str | os.PathLike) -> dict[str, str]:
-    model = onnx.load(str(path), load_external_data=False)
-    return {prop.key: prop.value for prop in model.metadata_props}
-
-
-def session(path: str | os.PathLike) -> ort.InferenceSession:
-    options = ort.SessionOptions()
-    options.log_severity_level = 3
-    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-
-
-def run(sess: ort.InferenceSession, inputs: np.ndarray, batch_size: int = 1000) -> np.ndarray:
-    """Logits for normalized [N, 1, 28, 28] float32 inputs."""
-    return np.concatenate(
-        [sess.run([OUTPUT], {INPUT: inputs[i : i + batch_size]})[0] for i in range(0, len(inputs), batch_size)]
-    )
-
-
-def all_logits(sess: ort.InferenceSession, inputs: np.ndarray, batch_size: int = 1000) -> np.ndarray:
-    """[N, 10] digit logits, or [N, 11] with the "not a digit" logit last when the model has one."""
-    names = [OUTPUT] + [o.name for o in sess.get_outputs() if o.name == NOT_DIGIT]
-    return np.concatenate(
-        [np.concatenate(sess.run(names, {INPUT: inputs[i : i + batch_size]}), axis=1)
-         for i in range(0, len(inputs), batch_size)]
-    )  # fmt: skip
 
 
 def verify(model: nn.Module, path: str | os.PathLike, inputs: np.ndarray) -> float:

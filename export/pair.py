@@ -30,10 +30,11 @@ import numpy as np
 import torch
 
 from export import gradcam, rejection_card
-from export.onnx_io import NOT_DIGIT, NOT_DIGIT_METADATA, OUTPUT, TOLERANCE, export, read_metadata, session
+from export.onnx_io import NOT_DIGIT, NOT_DIGIT_METADATA, OUTPUT, TOLERANCE, export
 from train import mnist, preprocess
 from train.from_onnx import cnn_from_onnx, detector_from_onnx
 from train.models import CNN, NOT_A_DIGIT, from_checkpoint, parameter_count
+from train.onnx_run import read_metadata, session
 
 VERIFY_IMAGES = 1000
 DETECTOR_TOLERANCE = 1e-5  # a detector taken from a paired file gives its `not_digit` within this

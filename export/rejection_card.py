@@ -17,8 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from export.onnx_io import add_metadata, all_logits, read_metadata, session
+from export.onnx_io import add_metadata
 from train import mnist, nondigits, pendigits, preprocess, rejection, unipen
+from train.onnx_run import all_logits, read_metadata, session
 
 
 def rejection_figures(onnx_path: Path, test_inputs: np.ndarray, test_labels: np.ndarray,

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import torch
 
-from export.__main__ import DATA_CREDITS, unipen_figures
-from export.onnx_io import session
+from export.card_figures import DATA_CREDITS, unipen_figures
 from train import unipen
+from train.onnx_run import session
 
 
 def main(argv: list[str] | None = None) -> int:

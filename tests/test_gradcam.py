@@ -10,9 +10,10 @@ import pytest
 import torch
 
 from export import gradcam
-from export.onnx_io import INPUT, NOT_DIGIT, OUTPUT, all_logits, export, read_metadata, session, verify
+from export.onnx_io import INPUT, NOT_DIGIT, OUTPUT, export, verify
 from train import mnist, preprocess
 from train.models import build, widened
+from train.onnx_run import all_logits, read_metadata, session
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -6,8 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from export.onnx_io import read_metadata, run, session
 from train import mnist, preprocess
+from train.onnx_run import read_metadata, run, session
 
 MODELS = Path(__file__).resolve().parent.parent / "site" / "models"
 TARGETS = {"cnn": 0.996, "mlp": 0.982}

@@ -75,13 +75,13 @@ def test_every_length_and_gap_class_comes_and_touching_digits_overlap_by_a_few_p
 def test_read_offline_reads_one_batch_per_number(monkeypatch):
     if not MODEL.is_file():
         pytest.skip(f"no model at {MODEL}")
-    from export import onnx_io
+    from train import onnx_run
 
     calls = []
-    real = onnx_io.all_logits
-    monkeypatch.setattr(onnx_io, "all_logits", lambda sess, x: calls.append(len(x)) or real(sess, x))
+    real = onnx_run.all_logits
+    monkeypatch.setattr(onnx_run, "all_logits", lambda sess, x: calls.append(len(x)) or real(sess, x))
     n = make_numbers(fake_writers(), 8, 0)[6]  # an 8-digit number
-    read, probs, segments = numbers.read_offline(onnx_io.session(MODEL), n.strokes)
+    read, probs, segments = numbers.read_offline(onnx_run.session(MODEL), n.strokes)
     assert calls == [len(segments)] and probs.shape == (len(segments), 10) and len(read) == len(segments)
     assert np.allclose(probs.sum(axis=1), 1.0)
 
@@ -89,11 +89,11 @@ def test_read_offline_reads_one_batch_per_number(monkeypatch):
 @pytest.mark.skipif(not os.environ.get(pendigits.ENV_VAR) or not MODEL.is_file(),
                     reason=f"needs ${pendigits.ENV_VAR} (the pendigits data) and {MODEL}")  # fmt: skip
 def test_held_out_numbers_read_at_the_measured_rate():
-    from export import onnx_io
+    from train import onnx_run
 
     writers = numbers.pendigits_writers(pendigits.by_writers(pendigits.load(), pendigits.HELD_OUT_WRITERS))
     sample = make_numbers(writers, SAMPLE, 0)
-    tallies = numbers.evaluate(onnx_io.session(MODEL), sample)
+    tallies = numbers.evaluate(onnx_run.session(MODEL), sample)
     everything = tallies["all"]
     assert everything.counted / everything.numbers >= COUNT_FLOOR
     assert everything.exact / everything.numbers >= EXACT_FLOOR

@@ -11,11 +11,12 @@ import pytest
 import torch
 
 from export import gradcam, pair
-from export.onnx_io import NOT_DIGIT, NOT_DIGIT_METADATA, OUTPUT, TOLERANCE, export, read_metadata
+from export.onnx_io import NOT_DIGIT, NOT_DIGIT_METADATA, OUTPUT, TOLERANCE, export
 from train import mnist, preprocess, rejection
 from train.evaluate import softmax
 from train.from_onnx import cnn_from_onnx, detector_from_onnx
 from train.models import build
+from train.onnx_run import read_metadata
 
 SHIPPED = Path(__file__).resolve().parents[1] / "site" / "models" / "cnn.onnx"
 

@@ -5,12 +5,13 @@ import pytest
 import torch
 
 from export.__main__ import main as export_main
-from export.onnx_io import INPUT, OUTPUT, export, read_metadata, run, session, verify
+from export.onnx_io import INPUT, OUTPUT, export, verify
 from train import mnist, pendigits, preprocess, render, validate
 from train.__main__ import main as train_main
 from train.augment import NONE, Augmentation, augment
 from train.engine import History, distillation_loss, fit, soft_targets
 from train.models import build, parameter_count
+from train.onnx_run import read_metadata, run, session
 from train.soup import main as soup_main
 from train.validate import main as validate_main
 from train.validate import span

@@ -27,8 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from export import onnx_io
-from train import contract, pendigits, rejection, unipen
+from train import contract, onnx_run, pendigits, rejection, unipen
 from train.evaluate import softmax
 from train.preprocess import normalize, to_mnist
 from train.render import BITMAP_SIZE, ink_width, render_rgba
@@ -216,7 +215,7 @@ def read_offline(sess, strokes: list[np.ndarray], calibration: rejection.Calibra
     if not segments:
         return [], np.zeros((0, 10)), []
     inputs = normalize(np.stack([digit_image(segment_strokes(strokes, s)) for s in segments]))
-    found, probs = answers(onnx_io.all_logits(sess, inputs), calibration or calibration_of(sess))
+    found, probs = answers(onnx_run.all_logits(sess, inputs), calibration or calibration_of(sess))
     return found, probs, segments
 
 
@@ -224,7 +223,7 @@ def read_alone(sess, numbers: list[Number], calibration) -> list[list[str]]:
     """Digit mode on the same digits: each drawn alone on the 280x280 pad, as `build.py drawings` does."""
     lone = [list(d) for n in numbers for d in n.alone]
     images = np.stack([to_mnist(render_rgba(s, width=ink_width(s))) for s in lone])
-    found, _ = answers(onnx_io.all_logits(sess, normalize(images)), calibration)
+    found, _ = answers(onnx_run.all_logits(sess, normalize(images)), calibration)
     out, k = [], 0
     for n in numbers:
         out.append(found[k : k + len(n.labels)])
@@ -305,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     if not data:
         print("error: no pendigits or UNIPEN data: set $PENDIGITS_DIR and/or $UNIPEN_DIR", file=sys.stderr)
         return 2
-    sess = onnx_io.session(args.model)
+    sess = onnx_run.session(args.model)
     pooled: dict[str, Tally] = {}
     for name, by_writer in data.items():
         tallies = evaluate(sess, make_numbers(by_writer, args.count, args.seed))

@@ -31,6 +31,7 @@ import numpy as np
 
 from train import contract, drawings, nondigits, pendigits, unipen
 from train.evaluate import fit_temperature, reliability, softmax
+from train.onnx_run import all_logits, session
 from train.preprocess import normalize
 from train.render import BITMAP_SIZE
 
@@ -200,8 +201,6 @@ def non_digit_drawings(split: str, unipen_dir: str | None = None) -> Drawings:
 def choose(sess, pendigits_dir: str | None = None, unipen_dir: str | None = None) -> tuple[Calibration, dict]:
     """The method that catches the most validation non-digits (docs/experiments.md), its
     calibration, and every method's validation figures."""
-    from export.onnx_io import all_logits
-
     digits, non = digit_drawings("validation", pendigits_dir, unipen_dir), non_digit_drawings("validation", unipen_dir)
     digit_logits, non_logits = all_logits(sess, digits.inputs), all_logits(sess, non.inputs)
     compared = {}
@@ -216,8 +215,6 @@ def choose(sess, pendigits_dir: str | None = None, unipen_dir: str | None = None
 
 def held_out_figures(sess, calibration: Calibration, pendigits_dir: str | None = None,
                      unipen_dir: str | None = None) -> dict:  # fmt: skip
-    from export.onnx_io import all_logits
-
     digits, non = digit_drawings("held-out", pendigits_dir, unipen_dir), non_digit_drawings("held-out", unipen_dir)
     return figures(digits, all_logits(sess, digits.inputs), non, all_logits(sess, non.inputs), calibration)
 
@@ -235,8 +232,6 @@ def summary(name: str, f: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from export.onnx_io import session
-
     p = argparse.ArgumentParser(prog="python -m train.rejection", description=__doc__.split("\n\n")[0])
     p.add_argument("model", help="an exported model (.onnx)")
     p.add_argument("--held-out", action="store_true", help="also score the held-out split (once, for the report)")

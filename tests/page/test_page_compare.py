@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from bench.pagekit import Pad, open_page, wait_ready
-from export.onnx_io import read_metadata, run, session
 from train import preprocess, rejection
+from train.onnx_run import read_metadata, run, session
 
 pytestmark = pytest.mark.e2e
 

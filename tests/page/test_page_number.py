@@ -140,8 +140,8 @@ def test_picking_a_digit_shows_its_bars_and_input(pad):
 def test_the_page_reads_what_cpython_reads(pad, dist):
     """The same strokes, read by the page and by train/numbers.py in CPython (segment, render
     each digit alone, preprocess, one onnxruntime batch), give the same digits and probabilities."""
-    from export.onnx_io import session
     from train import numbers
+    from train.onnx_run import session
 
     strokes = number([1, 4, 7, 0], [80, 240, 420, 600])
     prediction = pad.draw_bitmap(strokes)
@@ -173,8 +173,8 @@ MIN_EXACT = 0.75  # of the replayed numbers read exactly (the sample is small; `
 def test_held_out_numbers_read_in_the_page_as_in_cpython(pad, dist):
     """Numbers built from held-out pendigits writers' digits (train/numbers.py), replayed as mouse
     input: the page reads each as CPython does, and most of them exactly."""
-    from export.onnx_io import session
     from train import numbers, pendigits
+    from train.onnx_run import session
 
     if pendigits.resolve_path() is None:
         pytest.skip(f"pendigits data not found: set ${pendigits.ENV_VAR} to the folder holding {pendigits.FILE_NAME}")

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from export.onnx_io import run, session
 from train import drawings, unipen
+from train.onnx_run import run, session
 from train.preprocess import normalize
 from train.strokes import thinned
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from export.onnx_io import all_logits, read_metadata, session
 from train import nondigits, pendigits, rejection, unipen
+from train.onnx_run import all_logits, read_metadata, session
 from train.preprocess import normalize
 from train.strokes import thinned
 

@@ -199,8 +199,8 @@ def test_touch_drawn_held_out_digits_read_as_in_cpython_and_the_pad_stays_put(
     """Held-out writers' digits drawn by a finger: the pad never moves while a finger is down (no
     layout shift), the pad records exactly the points the finger sent, and the page reads each digit
     as CPython reads the same strokes (train/drawings.py: the page's renderer and preprocessing)."""
-    from export.onnx_io import run, session
     from train.drawings import drawn_images
+    from train.onnx_run import run, session
     from train.preprocess import normalize
 
     model = session(dist / "models" / "cnn.onnx")
