@@ -28,15 +28,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-from toolchain import (  # noqa: F401 (CHROMIUM_ARGS, find_chromium: the tests' and benchmarks' names for them)
-    CHROMIUM_ARGS,
+from toolchain import (
+    DEFAULT_MODELS,
+    DIST,
+    NODE_MODULES,
     ROOT,
-    VENV,
+    SITE,
     BuildError,
     ensure_chromium,
     ensure_npm,
     ensure_venv,
-    find_chromium,
     in_venv,
     log,
     run,
@@ -44,13 +45,9 @@ from toolchain import (  # noqa: F401 (CHROMIUM_ARGS, find_chromium: the tests' 
     shown,
 )
 from webapp import contract, element_api, icons, manifest, modulepreload, precache
-from webapp.server import DistHandler, DistServer, make_server  # noqa: F401 (the tests' names for them)
+from webapp.server import make_server
 
-SITE = ROOT / "site"
-DIST = ROOT / "dist"
-NODE_MODULES = ROOT / "node_modules"
 VENDOR = ROOT / "vendor"
-DEFAULT_MODELS = SITE / "models"
 SHARED_PREPROCESS = ROOT / "train" / "preprocess.py"  # the one preprocessing module, also used in training
 SHARED_SEGMENT = ROOT / "train" / "segment.py"  # Number mode's segmentation, also used in evaluation
 # The constants training, export and the page share (train/contract.py): the page's Python reads the

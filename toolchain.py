@@ -13,6 +13,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
+# Where the site comes from and goes (build.py writes dist/; the tests, evaluations and benchmarks read it).
+SITE = ROOT / "site"
+DIST = ROOT / "dist"
+DEFAULT_MODELS = SITE / "models"
+NODE_MODULES = ROOT / "node_modules"
 
 # How the tests and the benchmark start Chromium: headless, and nothing that phones home.
 CHROMIUM_ARGS = [

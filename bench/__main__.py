@@ -13,16 +13,16 @@ import sys
 import threading
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project root, for build.py
-import build  # noqa: E402
-from bench import costs, drawing, elements, loads, number, offline  # noqa: E402
+from bench import costs, drawing, elements, loads, number, offline
+from toolchain import CHROMIUM_ARGS, DIST, find_chromium
+from webapp.server import make_server
 
 STAGE_MARKS = [f"digit-pad:{stage}:done" for stage in ("python", "numpy", "model")]
 GOALS = {"ratio": 1.05, "pad_ms": 300, "median_ms": 5, "p95_ms": 16, "task_ms": 50, "gradcam_ms": 10}
 
 
 def serve(directory: Path, isolation: bool = True) -> tuple[str, object]:
-    server = build.make_server(directory, 0, quiet=True, isolation=isolation)
+    server = make_server(directory, 0, quiet=True, isolation=isolation)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return f"http://127.0.0.1:{server.server_address[1]}/", server
 
@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from playwright.sync_api import sync_playwright
 
-    chromium = build.find_chromium()
+    chromium = find_chromium()
     if chromium is None:
         raise SystemExit("Chromium not found: run `python build.py bench`, which installs it")
     servers, folders = [], []
@@ -69,20 +69,20 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with sync_playwright() as playwright:
             print("a first, a second and an offline visit in one profile…", flush=True)
-            figures["offline"] = offline.measure(playwright, chromium, build.DIST, build.CHROMIUM_ARGS)
+            figures["offline"] = offline.measure(playwright, chromium, DIST, CHROMIUM_ARGS)
             if args.offline_only:
                 pass
             elif not args.elements_only:
-                folders.append(loads.reference_site(build.DIST))
-                page_url, reference_url = served(build.DIST), served(folders[-1])
+                folders.append(loads.reference_site(DIST))
+                page_url, reference_url = served(DIST), served(folders[-1])
                 figures, raw = measure_page(playwright, chromium, page_url, reference_url, args)
             if args.element_predictions and not args.offline_only:
-                folders.append(elements.host_site(build.DIST))
+                folders.append(elements.host_site(DIST))
                 urls = {"isolated": served(folders[-1]), "no isolation": served(folders[-1], isolation=False)}
                 print(f"loading host pages with one and three <digit-pad> elements, with and without isolation, "
                       f"{args.runs} cold + warm runs each, and drawing on each element…", flush=True)  # fmt: skip
                 measured = elements.measure(
-                    playwright, chromium, urls, build.CHROMIUM_ARGS, args.runs, args.element_predictions
+                    playwright, chromium, urls, CHROMIUM_ARGS, args.runs, args.element_predictions
                 )
                 figures["elements"] = summarize_elements(measured)
                 raw["elements"] = measured
@@ -111,15 +111,15 @@ def measure_page(playwright, chromium: str, page_url: str, reference_url: str, a
     loaded = loads.cold_and_warm(playwright, chromium, pages, args.runs)
     ours, bare, bare_worker = loaded["ours"], loaded["bare"], loaded["bare in a worker"]
     print("drawing during boot and while predicting…", flush=True)
-    drawn = drawing.measure(playwright, chromium, page_url, build.CHROMIUM_ARGS, args.predictions)
+    drawn = drawing.measure(playwright, chromium, page_url, CHROMIUM_ARGS, args.predictions)
     variants = None
     if args.cost_predictions:
         print("drawing with and without the Grad-CAM output, and with the MLP switched on…", flush=True)
-        variants = costs.measure(playwright, chromium, page_url, build.DIST, build.CHROMIUM_ARGS, args.cost_predictions)
+        variants = costs.measure(playwright, chromium, page_url, DIST, CHROMIUM_ARGS, args.cost_predictions)
     numbered = None
     if args.number_predictions:
         print("writing an 8-digit number in Number mode…", flush=True)
-        numbered = number.measure(playwright, chromium, page_url, build.CHROMIUM_ARGS, args.number_predictions)
+        numbered = number.measure(playwright, chromium, page_url, CHROMIUM_ARGS, args.number_predictions)
     figures = summarize(ours, bare, bare_worker, drawn)
     if variants is not None:
         figures["costs"] = summarize_costs(variants)

@@ -21,18 +21,19 @@ import tempfile
 import threading
 from pathlib import Path
 
-import build
+from toolchain import CHROMIUM_ARGS, DIST, NODE_MODULES, BuildError, ensure_chromium
+from webapp.server import make_server
 
 CATEGORIES = ("accessibility", "best-practices", "seo")
 PAGES = ("index.html", "card.html")
 PRESETS = ("mobile", "desktop")
 SCHEMES = ("light", "dark")
-CLI = build.NODE_MODULES / "lighthouse" / "cli" / "index.js"
+CLI = NODE_MODULES / "lighthouse" / "cli" / "index.js"
 RUN_TIMEOUT_S = 240
 
 
 def chrome_flags(scheme: str) -> str:
-    flags = ["--headless=new", *build.CHROMIUM_ARGS]
+    flags = ["--headless=new", *CHROMIUM_ARGS]
     if scheme == "dark":
         flags.append("--force-dark-mode")  # prefers-color-scheme: dark
     return " ".join(flags)
@@ -42,7 +43,7 @@ def run_once(url: str, preset: str, scheme: str, chromium: str) -> dict:
     """One Lighthouse run: {url, preset, scheme, scores: {category: 0..100}, failed: [audit titles]}."""
     node = shutil.which("node")
     if node is None:
-        raise build.BuildError("node is needed to run Lighthouse (it comes with npm)")
+        raise BuildError("node is needed to run Lighthouse (it comes with npm)")
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "report.json"
         command = [
@@ -66,12 +67,10 @@ def run_once(url: str, preset: str, scheme: str, chromium: str) -> dict:
     return {"url": url, "preset": preset, "scheme": scheme, "scores": scores, "failed": failed}
 
 
-def measure(
-    pages: tuple[str, ...] = PAGES, presets=PRESETS, schemes=SCHEMES, directory: Path = build.DIST
-) -> list[dict]:
+def measure(pages: tuple[str, ...] = PAGES, presets=PRESETS, schemes=SCHEMES, directory: Path = DIST) -> list[dict]:
     """Every run, dist/ served by build.py's own server on a free port."""
-    chromium = build.ensure_chromium()
-    server = build.make_server(directory, 0, quiet=True)
+    chromium = ensure_chromium()
+    server = make_server(directory, 0, quiet=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
     try:

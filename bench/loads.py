@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import build
+from toolchain import CHROMIUM_ARGS
 
 # The page's <digit-pad> has left `loading` (its `state` is undefined until it is defined).
 PAGE_READY = "(document.querySelector('digit-pad')?.state ?? 'loading') !== 'loading'"
@@ -50,7 +50,7 @@ def reference_site(dist: Path) -> Path:
 def load_once(playwright, chromium: str, profile: Path, url: str, ready: str, marks: list[str]) -> dict:
     """One load in a persistent profile: the performance marks (ms) and the bytes per group."""
     context = playwright.chromium.launch_persistent_context(
-        str(profile), executable_path=chromium, args=build.CHROMIUM_ARGS, headless=True
+        str(profile), executable_path=chromium, args=CHROMIUM_ARGS, headless=True
     )
     try:
         page = context.pages[0] if context.pages else context.new_page()

@@ -20,18 +20,17 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project root, for build.py
-import build  # noqa: E402
-from bench.pagekit import Pad, served_page  # noqa: E402
-from train import numbers  # noqa: E402
-from train.onnx_run import session  # noqa: E402
-from train.strokes import thinned  # noqa: E402
+from bench.pagekit import Pad, served_page
+from toolchain import DIST, find_chromium
+from train import numbers
+from train.onnx_run import session
+from train.strokes import thinned
 
 
 def page_reads(found: list[numbers.Number], chromium: str) -> list[str]:
     """Each number replayed on the served dist/ in Number mode: the page's data-number."""
     reads = []
-    with served_page(build.DIST, chromium, "?mode=number") as app:
+    with served_page(DIST, chromium, "?mode=number") as app:
         pad = Pad(app.page)
         for number in found:
             reads.append(pad.draw_bitmap(number.strokes)["number"])
@@ -41,7 +40,7 @@ def page_reads(found: list[numbers.Number], chromium: str) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python build.py numbers", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", type=Path, default=build.DIST / "models" / "cnn.onnx")
+    parser.add_argument("--model", type=Path, default=DIST / "models" / "cnn.onnx")
     parser.add_argument("--writers", choices=sorted(numbers.SPLITS), default="held-out")
     parser.add_argument("--count", type=int, default=700, help="numbers per data set, offline (100 per length)")
     parser.add_argument("--page-sample", type=int, default=70, help="of those, replayed in the page (0: none)")
@@ -54,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     sess = session(args.model)
     calibration = numbers.calibration_of(sess)
-    chromium = build.find_chromium()
+    chromium = find_chromium()
     for name, by_writer in data.items():
         made = numbers.make_numbers(by_writer, args.count, args.seed)
         title = f"{name} {args.writers} writers ({len(by_writer)}), {args.count} numbers, seed {args.seed}"

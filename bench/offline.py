@@ -12,13 +12,13 @@ import tempfile
 import threading
 from pathlib import Path
 
-import build
 from bench import loads
+from webapp.server import DistHandler, DistServer
 
 STORE_TIMEOUT_MS = 180_000
 
 
-class Counting(build.DistHandler):
+class Counting(DistHandler):
     """build.py's handler, counting what it writes to the socket."""
 
     quiet = True
@@ -63,7 +63,7 @@ def visit(context, url: str, stored: bool) -> float:
 def measure(playwright, chromium: str, dist: Path, args: list[str]) -> dict:
     """{first, second: {bytes, requests, ready_ms}, offline_ready_ms, precache_bytes}."""
     handler = type("Handler", (Counting,), {"sent": [0, 0]})
-    server = build.DistServer(("127.0.0.1", 0), functools.partial(handler, directory=str(dist)))
+    server = DistServer(("127.0.0.1", 0), functools.partial(handler, directory=str(dist)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/"
     profile = Path(tempfile.mkdtemp(prefix="digit-pad-offline-"))

@@ -194,13 +194,14 @@ def served_page(dist, chromium: str, query: str = "", args: tuple[str, ...] = ()
 
     from playwright.sync_api import sync_playwright
 
-    import build
+    from toolchain import CHROMIUM_ARGS
+    from webapp.server import make_server
 
-    server = build.make_server(dist, 0, quiet=True)
+    server = make_server(dist, 0, quiet=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=chromium, args=list(args or build.CHROMIUM_ARGS))
+            browser = playwright.chromium.launch(executable_path=chromium, args=list(args or CHROMIUM_ARGS))
             app = open_page(browser, f"http://127.0.0.1:{server.server_address[1]}/{query}")
             if wait_ready(app.page) != "ready":
                 raise SystemExit(f"the page did not become ready: {error_text(app.page)}")

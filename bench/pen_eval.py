@@ -25,12 +25,11 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project root, for build.py
-import build  # noqa: E402
-from bench.pagekit import Pad, served_page  # noqa: E402
-from train import drawings, pendigits, unipen  # noqa: E402
-from train.onnx_run import run, session  # noqa: E402
-from train.preprocess import normalize  # noqa: E402
+from bench.pagekit import Pad, served_page
+from toolchain import DEFAULT_MODELS, DIST, find_chromium
+from train import drawings, pendigits, unipen
+from train.onnx_run import run, session
+from train.preprocess import normalize
 
 UNIPEN_SPLITS = {"held-out": "held-out", "validation": "validation", "train": "train"}  # --writers -> split
 WRITERS = {
@@ -49,7 +48,7 @@ def offline_predictions(
 def page_predictions(digits: list, chromium: str) -> np.ndarray:
     """Replays every digit on the served dist/ and reads the page's answer."""
     predictions = np.full(len(digits), -1)
-    with served_page(build.DIST, chromium) as app:
+    with served_page(DIST, chromium) as app:
         pad = Pad(app.page)
         box = pad.box()
         start = time.time()
@@ -89,7 +88,7 @@ def unipen_evaluation(args: argparse.Namespace, pendigits_offline: dict) -> dict
     if not args.no_page and args.unipen_page_sample:
         chosen = np.sort(np.random.default_rng(0).permutation(len(digits))[: args.unipen_page_sample])
         sample = [digits[i] for i in chosen]
-        page = page_predictions(sample, build.find_chromium())
+        page = page_predictions(sample, find_chromium())
         result["page_sample"] = drawings.score(page, labels[chosen])
         differ = np.flatnonzero(page != offline[chosen])
         result["page_sample"]["disagreements"] = [
@@ -108,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python build.py drawings", description=__doc__.split("\n")[0])
     p.add_argument("--pendigits", help=f"folder of {pendigits.FILE_NAME} (default ${pendigits.ENV_VAR})")
     p.add_argument("--writers", choices=sorted(WRITERS), default="held-out")
-    p.add_argument("--model", type=Path, default=build.DEFAULT_MODELS / "cnn.onnx", help="for the offline run")
+    p.add_argument("--model", type=Path, default=DEFAULT_MODELS / "cnn.onnx", help="for the offline run")
     p.add_argument("--no-page", action="store_true", help="only the offline evaluation")
     p.add_argument(
         "--sizes", type=float, nargs="+", default=[],
@@ -146,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"offline, every digit drawn {size:g}x as large: accuracy {scored['accuracy']:.2%} "
                   f"({scored['errors']} errors)", flush=True)  # fmt: skip
     if not args.no_page:
-        chromium = build.find_chromium()
+        chromium = find_chromium()
         if chromium is None:
             raise SystemExit("Chromium not found: run this through `python build.py drawings`, which installs it")
         page = page_predictions(digits, chromium)

@@ -87,17 +87,17 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the project root, for build.py
-import build  # noqa: E402
-from bench import loads  # noqa: E402
-from bench.pagekit import Pad, Session, error_text, open_page, wait_ready  # noqa: E402
+import build
+from bench import loads
+from bench.pagekit import Pad, Session, error_text, open_page, wait_ready
+from toolchain import CHROMIUM_ARGS, find_chromium
+from webapp.server import make_server
 
 
 @pytest.fixture(scope="session")
@@ -110,7 +110,7 @@ def dist() -> Path:
 
 
 def serve_in_thread(directory: Path, isolation: bool = True) -> Iterator[str]:
-    server = build.make_server(directory, 0, quiet=True, isolation=isolation)
+    server = make_server(directory, 0, quiet=True, isolation=isolation)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -168,11 +168,11 @@ def reference_url(dist: Path) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def browser():
     sync_api = pytest.importorskip("playwright.sync_api")
-    chromium = build.find_chromium()
+    chromium = find_chromium()
     if chromium is None:
         pytest.skip("Chromium is not installed: `python3 build.py test` installs it (or set $CHROMIUM)")
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=build.CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 

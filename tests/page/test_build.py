@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 import build
+from toolchain import BuildError
 from webapp import contract, element_api, modulepreload
+from webapp.server import make_server
 
 
 def test_vendored_wheel_matches_pyodide_lock_file():
@@ -25,20 +27,20 @@ def test_a_wheel_that_does_not_match_stops_the_build(tmp_path: Path, monkeypatch
     (tmp_path / "pyodide").mkdir()
     (tmp_path / "pyodide" / name).write_bytes(b"not the wheel")
     monkeypatch.setattr(build, "VENDOR", tmp_path)
-    with pytest.raises(build.BuildError, match="sha256"):
+    with pytest.raises(BuildError, match="sha256"):
         build.pyodide_wheel()
 
 
 def test_a_missing_wheel_says_where_to_get_it(tmp_path: Path, monkeypatch):
     monkeypatch.setattr(build, "VENDOR", tmp_path)
-    with pytest.raises(build.BuildError, match="vendor/pyodide/README.md"):
+    with pytest.raises(BuildError, match="vendor/pyodide/README.md"):
         build.pyodide_wheel()
 
 
 def test_server_sends_isolation_headers_and_wasm_type(tmp_path: Path):
     (tmp_path / "a.wasm").write_bytes(b"\0asm")
     (tmp_path / "b.mjs").write_text("export {};")
-    server = build.make_server(tmp_path, 0, quiet=True)
+    server = make_server(tmp_path, 0, quiet=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
     try:

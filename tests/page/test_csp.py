@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from webapp_kit import ONE, WATCH_VIOLATIONS, Served, deploy_copy, replace, scaled, violations
 
-import build
 from bench.pagekit import Pad, error_text, wait_ready
 from webapp import csp
+from webapp.server import DistHandler
 
 pytestmark = pytest.mark.e2e
 REQUIRED = {
@@ -55,7 +55,7 @@ def test_the_server_sends_each_pages_policy_as_a_header(dist: Path):
         served.stop()
 
 
-class Reporting(build.DistHandler):
+class Reporting(DistHandler):
     """build.py's handler, also reporting (never enforcing) the same policy: violations in the
     workers, which fire no event in the page, come back as reports."""
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from webapp_kit import Served
 
-import build
 from bench.pagekit import error_text, wait_ready
+from toolchain import CHROMIUM_ARGS, find_chromium
 
 pytestmark = pytest.mark.e2e
 
@@ -32,7 +32,7 @@ def test_chromium_finds_the_page_installable_and_its_icons_load(browser, dist: P
     served = Served(dist)
     # A profile on disk: Chromium offers no install in a context without one ("in-incognito").
     context = browser.browser_type.launch_persistent_context(
-        str(tmp_path / "profile"), executable_path=build.find_chromium(), args=build.CHROMIUM_ARGS, headless=True
+        str(tmp_path / "profile"), executable_path=find_chromium(), args=CHROMIUM_ARGS, headless=True
     )
     try:
         page = context.pages[0] if context.pages else context.new_page()

@@ -5,9 +5,9 @@ and methods it checks against are the contract's (train/contract.json), as in th
 from __future__ import annotations
 
 import ast
-import sys
 from pathlib import Path
 
+import model_check  # site/py/model_check.py (pyproject.toml puts site/py on the tests' path, as the page has it)
 import onnx
 import pytest
 from onnx import TensorProto, helper
@@ -15,8 +15,6 @@ from onnx import TensorProto, helper
 from train import contract, preprocess
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "site" / "py"))
-import model_check  # noqa: E402
 
 GOOD_METADATA = {
     "model_name": "cnn", "norm_mean": "0.1307", "norm_std": "0.3081", "input_size": "28", "version": "1",

@@ -8,8 +8,8 @@ import shutil
 import threading
 from pathlib import Path
 
-import build
 from webapp import precache
+from webapp.server import DistServer, make_server
 
 ONE = [[(0.50, 0.20), (0.50, 0.40), (0.50, 0.60), (0.50, 0.80)]]
 STORE_TIMEOUT_MS = 120_000  # sw.js stores the 37 MB build in the background, on a busy machine
@@ -33,11 +33,11 @@ class Served:
 
     def __init__(self, directory: Path, handler: type | None = None) -> None:
         if handler is None:
-            self.server = build.make_server(directory, 0, quiet=True)
+            self.server = make_server(directory, 0, quiet=True)
         else:
             import functools
 
-            self.server = build.DistServer(("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
+            self.server = DistServer(("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
 
