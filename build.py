@@ -282,11 +282,11 @@ def run_in_browser(module: str, args: list[str], models: Path) -> int:
     return subprocess.call([sys.executable, "-m", module, *args], cwd=ROOT, env=env)
 
 
-# Commands that run a module of bench/ against the built page (their extra args go to it).
+# Commands that run a module of bench/ or evaluate/ against the built page (their extra args go to it).
 BROWSER_COMMANDS = {
     "bench": "bench",
-    "drawings": "bench.pen_eval",
-    "numbers": "bench.number_eval",
+    "drawings": "evaluate.drawings",
+    "numbers": "evaluate.numbers",
     "lighthouse": "bench.lighthouse",
 }
 
@@ -300,8 +300,11 @@ def parse_args(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
         ("test", "install what is missing, build, run the whole test suite (extra args go to pytest)"),
         ("lint", "ruff check, ruff format --check and ESLint; exit 1 on any finding"),
         ("bench", "measure the page in headless Chromium (extra args go to python -m bench)"),
-        ("drawings", "people's drawings (pendigits, UNIPEN), offline and in the page (args: python -m bench.pen_eval)"),
-        ("numbers", "whole numbers of held-out writers, offline and in the page (args: python -m bench.number_eval)"),
+        (
+            "drawings",
+            "people's drawings (pendigits, UNIPEN), offline and in the page (args: python -m evaluate.drawings)",
+        ),
+        ("numbers", "whole numbers of held-out writers, offline and in the page (args: python -m evaluate.numbers)"),
         (
             "lighthouse",
             "Lighthouse: accessibility, best practices and SEO of the built pages (args: python -m bench.lighthouse)",

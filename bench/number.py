@@ -13,7 +13,7 @@ import math
 import time
 
 from bench.loads import PAGE_READY, TIMEOUT_MS
-from bench.pagekit import Pad
+from evaluate.pagekit import Pad
 
 MOVE_INTERVAL_S = 1 / 60
 HEIGHT = 150.0  # bitmap pixels of the 840x280 pad

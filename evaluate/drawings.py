@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.pagekit import Pad, served_page
+from evaluate.pagekit import Pad, served_page
 from toolchain import DEFAULT_MODELS, DIST, find_chromium
 from train import drawings, pendigits, unipen
 from train.onnx_run import run, session

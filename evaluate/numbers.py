@@ -20,7 +20,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from bench.pagekit import Pad, served_page
+from evaluate.pagekit import Pad, served_page
 from toolchain import DIST, find_chromium
 from train import numbers
 from train.onnx_run import session

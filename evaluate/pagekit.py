@@ -1,7 +1,7 @@
 """Drive the built page in Chromium: open it, draw on #pad, read its contract.
 
-Shared by the end-to-end tests (tests/page/) and the measurements here (bench/). The
-page's contract for tests is described in tests/page/conftest.py. Its pad, prediction,
+Shared by the evaluations here (evaluate/), the benchmarks (bench/) and the end-to-end tests
+(tests/page/). The page's contract for tests is described in tests/page/conftest.py. Its pad, prediction,
 bars, input and heatmap live in the open shadow root of a <digit-pad> element: they are
 read through Playwright's locators, whose CSS selectors pierce open shadow roots
 (`document.querySelector` in page.evaluate does not). `Pad(page, host)` reads the

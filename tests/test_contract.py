@@ -93,7 +93,7 @@ def test_a_malformed_contract_is_refused(tmp_path: Path, bad: str):
 # The code that training, export, evaluation and the page run (tests state the values on purpose).
 SOURCES = sorted(
     path
-    for folder in ("train", "export", "site", "bench", "webapp")
+    for folder in ("train", "export", "evaluate", "site", "bench", "webapp")
     for path in (ROOT / folder).rglob("*")
     if path.suffix in (".py", ".js", ".mjs", ".html") and "__pycache__" not in path.parts
 ) + [ROOT / "build.py", ROOT / "toolchain.py"]

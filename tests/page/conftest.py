@@ -95,7 +95,7 @@ import pytest
 
 import build
 from bench import loads
-from bench.pagekit import Pad, Session, error_text, open_page, wait_ready
+from evaluate.pagekit import Pad, Session, error_text, open_page, wait_ready
 from toolchain import CHROMIUM_ARGS, find_chromium
 from webapp.server import make_server
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench.pagekit import Session, open_page
+from evaluate.pagekit import Session, open_page
 from export import gallery
 from export.gallery import DIAGONAL_EXAMPLES, OFF_DIAGONAL_EXAMPLES
 from train import mnist

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from webapp_kit import ONE, WATCH_VIOLATIONS, Served, deploy_copy, replace, scaled, violations
 
-from bench.pagekit import Pad, error_text, wait_ready
+from evaluate.pagekit import Pad, error_text, wait_ready
 from webapp import csp
 from webapp.server import DistHandler
 

@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pytest
 
-from bench.pagekit import BOOT_TIMEOUT_MS, Pad, Session, open_page, origin_of
+from evaluate.pagekit import BOOT_TIMEOUT_MS, Pad, Session, open_page, origin_of
 
 pytestmark = pytest.mark.e2e
 

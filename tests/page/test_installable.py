@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from webapp_kit import Served
 
-from bench.pagekit import error_text, wait_ready
+from evaluate.pagekit import error_text, wait_ready
 from toolchain import CHROMIUM_ARGS, find_chromium
 
 pytestmark = pytest.mark.e2e

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from webapp_kit import ONE, WATCH_VIOLATIONS, Served, deploy_copy, redeploy, scaled, violations, wait_stored
 
-from bench.pagekit import Pad, error_text, wait_ready
+from evaluate.pagekit import Pad, error_text, wait_ready
 
 pytestmark = pytest.mark.e2e
 PREFIX = "digit-pad/"

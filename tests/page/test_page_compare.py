@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bench.pagekit import Pad, open_page, wait_ready
+from evaluate.pagekit import Pad, open_page, wait_ready
 from train import preprocess, rejection
 from train.onnx_run import read_metadata, run, session
 

@@ -13,7 +13,7 @@ import onnx
 import pytest
 
 from bench import loads
-from bench.pagekit import Pad, open_page, origin_of, state, wait_ready
+from evaluate.pagekit import Pad, open_page, origin_of, state, wait_ready
 
 pytestmark = pytest.mark.e2e
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from bench.number import HEIGHT, written
-from bench.pagekit import Pad, error_text, open_page, wait_ready
+from evaluate.pagekit import Pad, error_text, open_page, wait_ready
 
 pytestmark = pytest.mark.e2e
 

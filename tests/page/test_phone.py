@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.pagekit import Pad, contract_data, error_text, open_page, wait_ready
+from evaluate.pagekit import Pad, contract_data, error_text, open_page, wait_ready
 
 pytestmark = pytest.mark.e2e
 
