@@ -1,5 +1,5 @@
 """Score checkpoints on the validation sets only, and the average of them all:
-`python -m train.validate checkpoints/a/cnn.pt checkpoints/b/cnn.pt`.
+`python -m train.validate checkpoints/a/cnn.pt checkpoints/b/cnn.pt` (train/validate.py runs this module).
 
 Prints MNIST validation accuracy (the 5,000 training images held out with the fixed
 seed), accuracy on the checkpoint's validation writers' drawings (drawn as the page draws

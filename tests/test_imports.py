@@ -15,7 +15,9 @@ with `ast` (nothing is imported or run) and checked against the flow:
   (so that the same file runs in training and in the page).
 
 No package may import build.py, and there is no cycle between top-level packages. Tests may import
-anything, so tests/ is not walked.
+anything, so tests/ is not walked. An import under `if __name__ == "__main__":` is not one: it is how a
+command keeps the name the README gives it (`python -m train.validate` runs evaluate/validate.py), and
+importing the module never runs it.
 """
 
 from __future__ import annotations
@@ -55,10 +57,32 @@ def package_of(path: Path) -> str:
     return "site/py" if rel.parts[:2] == ("site", "py") else rel.parts[0].removesuffix(".py")
 
 
+def is_main_guard(node: ast.AST) -> bool:
+    """`if __name__ == "__main__":`"""
+    test = getattr(node, "test", None)
+    return (
+        isinstance(node, ast.If)
+        and isinstance(test, ast.Compare)
+        and isinstance(test.left, ast.Name)
+        and test.left.id == "__name__"
+        and [type(op) for op in test.ops] == [ast.Eq]
+        and isinstance(test.comparators[0], ast.Constant)
+        and test.comparators[0].value == "__main__"
+    )
+
+
+def nodes(tree: ast.AST):
+    """Every node of the module but those under a top-level `if __name__ == "__main__":`."""
+    for child in ast.iter_child_nodes(tree):
+        if not is_main_guard(child):
+            yield from ast.walk(child)
+
+
 def imports(path: Path) -> list[tuple[int, str, str]]:
-    """(line, the module imported, the statement as written) for every import in the file, at any depth."""
+    """(line, the module imported, the statement as written) for every import in the file, at any depth
+    (but those of a command's entry at its old name, under `if __name__ == "__main__":`)."""
     found = []
-    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+    for node in nodes(ast.parse(path.read_text(), filename=str(path))):
         if isinstance(node, ast.Import):
             found += [(node.lineno, alias.name, f"import {alias.name}") for alias in node.names]
         elif isinstance(node, ast.ImportFrom):

@@ -4,17 +4,18 @@ import numpy as np
 import pytest
 import torch
 
+from evaluate import validate
+from evaluate.validate import main as validate_main
+from evaluate.validate import span
 from export.__main__ import main as export_main
 from export.onnx_io import INPUT, OUTPUT, export, verify
-from train import mnist, pendigits, preprocess, render, validate
+from train import mnist, pendigits, preprocess, render
 from train.__main__ import main as train_main
 from train.augment import NONE, Augmentation, augment
 from train.engine import History, distillation_loss, fit, soft_targets
 from train.models import build, parameter_count
 from train.onnx_run import read_metadata, run, session
 from train.soup import main as soup_main
-from train.validate import main as validate_main
-from train.validate import span
 
 HAS_TRAIN_SPLIT = all((mnist.resolve_dir() / spec.name).is_file() for spec in mnist.FILES["train"])
 needs_train_split = pytest.mark.skipif(

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 import torch
 
+from evaluate.validate import main as validate_main
 from train import drawings, mnist, pendigits, unipen, unipen_clean
 from train.__main__ import main as train_main
 from train.render import BITMAP_SIZE
-from train.validate import main as validate_main
 
 HAS_UNIPEN = unipen.resolve_path() is not None
 needs_unipen = pytest.mark.skipif(not HAS_UNIPEN, reason=f"UNIPEN digits not found (set ${unipen.ENV_VAR})")
