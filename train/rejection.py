@@ -1,5 +1,6 @@
 """Digit or not: calibrate a model's confidence on people's drawings, choose how it says "not a
-digit" and "unsure", and measure it (issue 19). `python -m train.rejection site/models/cnn.onnx`.
+digit" and "unsure", and measure it (issue 19). `python -m train.rejection site/models/cnn.onnx`
+(the command's code is evaluate/rejection.py's).
 
 Everything is chosen on validation data only: pendigits writers 21-25 and UNIPEN's validation
 writers for the digits, UNIPEN's validation writers' letters and symbols plus validation-seeded
@@ -23,7 +24,6 @@ threshold, else "digit".
 
 from __future__ import annotations
 
-import argparse
 import sys
 from dataclasses import asdict, dataclass
 
@@ -31,7 +31,7 @@ import numpy as np
 
 from train import contract, drawings, nondigits, pendigits, unipen
 from train.evaluate import fit_temperature, reliability, softmax
-from train.onnx_run import all_logits, session
+from train.onnx_run import all_logits
 from train.preprocess import normalize
 from train.render import BITMAP_SIZE
 
@@ -219,42 +219,7 @@ def held_out_figures(sess, calibration: Calibration, pendigits_dir: str | None =
     return figures(digits, all_logits(sess, digits.inputs), non, all_logits(sess, non.inputs), calibration)
 
 
-def summary(name: str, f: dict) -> str:
-    d, n = f["digits"], f["non_digits"]
-    kinds = ", ".join(f"{k} {v:.0%}" for k, v in n["caught_by_kind"].items())
-    return (
-        f"  {name}: digits {d['count']}: not-digit {d['not-digit']:.2%}, unsure {d['unsure']:.2%}, accuracy "
-        f"{d['accuracy']:.2%} -> {d['accepted_accuracy']:.2%} on those accepted; "
-        f"ECE {f['calibration']['ece_before']:.2%} -> {f['calibration']['ece']:.2%}\n"
-        f"    non-digits {n['count']}: not-digit {n['not-digit']:.2%}, unsure {n['unsure']:.2%}, digit "
-        f"{n['digit']:.2%}; caught by kind: {kinds}"
-    )
+if __name__ == "__main__":  # the README's name for the command, which evaluate/rejection.py runs
+    from evaluate.rejection import main
 
-
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m train.rejection", description=__doc__.split("\n\n")[0])
-    p.add_argument("model", help="an exported model (.onnx)")
-    p.add_argument("--held-out", action="store_true", help="also score the held-out split (once, for the report)")
-    p.add_argument("--pendigits", help=f"folder of {pendigits.FILE_NAME} (default ${pendigits.ENV_VAR})")
-    p.add_argument("--unipen", help=f"folder of {unipen.FILE_NAME} (default ${unipen.ENV_VAR})")
-    args = p.parse_args(argv)
-    try:
-        sess = session(args.model)
-        calibration, compared = choose(sess, args.pendigits, args.unipen)
-        print(f"{args.model}, validation drawings:")
-        for method, f in compared.items():
-            c = f["calibration"]
-            print(f"{method}: T {c['temperature']:.3f}, not-digit above {c['not_digit_threshold']:.4f}, "
-                  f"unsure under {c['unsure_threshold']:.4f}")  # fmt: skip
-            print(summary("validation", f))
-        print(f"chosen: {calibration.method}")
-        if args.held_out:
-            print(summary("held-out", held_out_figures(sess, calibration, args.pendigits, args.unipen)))
-    except FileNotFoundError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    return 0
-
-
-if __name__ == "__main__":
     sys.exit(main())
