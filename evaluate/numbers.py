@@ -20,6 +20,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from evaluate import numbers_offline
 from evaluate.pagekit import Pad, served_page
 from toolchain import DIST, find_chromium
 from train import numbers
@@ -57,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, by_writer in data.items():
         made = numbers.make_numbers(by_writer, args.count, args.seed)
         title = f"{name} {args.writers} writers ({len(by_writer)}), {args.count} numbers, seed {args.seed}"
-        print(numbers.report(f"offline, {title}:", numbers.evaluate(sess, made)), flush=True)
+        print(numbers_offline.report(f"offline, {title}:", numbers_offline.evaluate(sess, made)), flush=True)
         if not args.page_sample or chromium is None:
             continue
         step = max(1, len(made) // args.page_sample)
@@ -66,10 +67,10 @@ def main(argv: list[str] | None = None) -> int:
         offline = ["".join(numbers.read_offline(sess, n.strokes, calibration)[0]) for n in sample]
         in_page = page_reads(sample, chromium)
         alone = numbers.read_alone(sess, sample, calibration)
-        tally = numbers.Tally()
+        tally = numbers_offline.Tally()
         for n, read, lone in zip(sample, in_page, alone, strict=True):
             tally.add(n.labels, list(read), lone)
-        print(f"in the page, {len(sample)} of them:\n{numbers.HEADER}\n{tally.line('page')}")
+        print(f"in the page, {len(sample)} of them:\n{numbers_offline.HEADER}\n{tally.line('page')}")
         differ = [(n, o, p) for n, o, p in zip(sample, offline, in_page, strict=True) if o != p]
         for n, o, p in differ:
             print(f"  page and CPython disagree on {''.join(map(str, n.labels))} ({n.writer}): {o!r} vs {p!r}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from train import pendigits, unipen
+from train import pendigits, rejection, unipen
 from train.onnx_run import session
 from train.rejection import choose, held_out_figures
 
@@ -26,7 +26,7 @@ def summary(name: str, f: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m train.rejection", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="python -m train.rejection", description=rejection.__doc__.split("\n\n")[0])
     p.add_argument("model", help="an exported model (.onnx)")
     p.add_argument("--held-out", action="store_true", help="also score the held-out split (once, for the report)")
     p.add_argument("--pendigits", help=f"folder of {pendigits.FILE_NAME} (default ${pendigits.ENV_VAR})")

@@ -1,6 +1,5 @@
 """Digit or not: calibrate a model's confidence on people's drawings, choose how it says "not a
-digit" and "unsure", and measure it (issue 19). `python -m train.rejection site/models/cnn.onnx`
-(the command's code is evaluate/rejection.py's).
+digit" and "unsure", and measure it (issue 19). `python -m train.rejection site/models/cnn.onnx`.
 
 Everything is chosen on validation data only: pendigits writers 21-25 and UNIPEN's validation
 writers for the digits, UNIPEN's validation writers' letters and symbols plus validation-seeded
@@ -20,6 +19,9 @@ temperature T fitted on the validation digits:
 The verdict (`verdict`, mirrored by site/js/element/verdict.js): "not-digit" above the
 not-digit threshold, else "unsure" when the top digit probability is under the unsure
 threshold, else "digit".
+
+The command scores an exported model: its code is evaluate/rejection.py's; this module keeps what export's
+card and the numbers share (the drawings, the calibration, the verdict).
 """
 
 from __future__ import annotations
