@@ -15,7 +15,6 @@ from train.augment import NONE, Augmentation, augment
 from train.engine import History, distillation_loss, fit, soft_targets
 from train.models import build, parameter_count
 from train.onnx_run import read_metadata, run, session
-from train.soup import main as soup_main
 
 HAS_TRAIN_SPLIT = all((mnist.resolve_dir() / spec.name).is_file() for spec in mnist.FILES["train"])
 needs_train_split = pytest.mark.skipif(
@@ -248,24 +247,3 @@ def test_writer_sets_print_as_runs():
 def test_validate_without_data_is_a_clear_error(tmp_path, capsys):
     assert validate_main(["x.pt", "--data-dir", str(tmp_path)]) == 2
     assert "train-images-idx3-ubyte.gz" in capsys.readouterr().err
-
-
-@needs_train_split
-def test_soup_averages_fine_tunes_of_one_parent_and_refuses_others(tmp_path, capsys):
-    assert train_main(["--dry-run", "--width", "8", "--out", str(tmp_path / "parent")]) == 0
-    parent = str(tmp_path / "parent" / "cnn.pt")
-    for seed in ("1", "2"):
-        run = ["--dry-run", "--width", "8", "--init", parent, "--seed", seed, "--out", str(tmp_path / seed)]
-        assert train_main(run) == 0
-    children = [str(tmp_path / seed / "cnn.pt") for seed in ("1", "2")]
-    assert soup_main([*children, "--out", str(tmp_path / "soup")]) == 0
-    states = [torch.load(path, weights_only=False)["state_dict"] for path in children]
-    averaged = torch.load(tmp_path / "soup" / "cnn.pt", weights_only=False)
-    key = "features.0.0.weight"
-    assert not torch.equal(states[0][key], states[1][key])
-    assert torch.allclose(averaged["state_dict"][key], (states[0][key] + states[1][key]) / 2)
-    assert averaged["command"].startswith(torch.load(parent, weights_only=False)["command"] + " && ")
-    assert "python -m train.soup" in averaged["command"]
-    # a network trained from scratch is no fine-tune of that parent
-    assert soup_main([children[0], parent, "--out", str(tmp_path / "bad")]) == 2
-    assert "not fine-tunes (--init) of one parent" in capsys.readouterr().err
