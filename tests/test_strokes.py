@@ -5,7 +5,6 @@ import pytest
 import torch
 
 from train import pendigits
-from train.__main__ import main as train_main
 from train.render import BITMAP_SIZE, LINE_WIDTH, render_rgba
 from train.strokes import StrokeDistortion, bulged, distort, resized, thinned, trimmed
 from train.training_drawings import pen_tensors
@@ -98,21 +97,6 @@ def test_pen_tensors_repeat_first_as_written_then_distorted():
     assert torch.equal(plain_labels, varied_labels) and torch.equal(plain_labels[:6], plain_labels[6:12])
     assert torch.equal(plain[:6], plain[6:12]) and torch.equal(plain[:6], varied[:6])
     assert all(not torch.equal(plain[i], varied[i]) for i in range(6, 18))
-
-
-@pytest.mark.skipif(not HAS_PENDIGITS, reason=f"pendigits not found (set ${pendigits.ENV_VAR} to its folder)")
-def test_dry_run_trains_on_distorted_drawings(tmp_path):
-    args = ["--dry-run", "--width", "8", "--pen-repeat", "2", "--pen-distort", "1", "--pen-trim", "0.1",
-            "--pen-bulge", "0.5"]  # fmt: skip
-    assert train_main([*args, "--out", str(tmp_path)]) == 0
-    checkpoint = torch.load(tmp_path / "cnn.pt", weights_only=False)
-    assert checkpoint["pendigits"]["distort"] == 1.0 and checkpoint["pendigits"]["repeat"] == 2
-    assert checkpoint["pendigits"]["trim"] == 0.1 and checkpoint["pendigits"]["bulge"] == 0.5
-    for only_distorted in ("--pen-trim", "--pen-bulge"):  # they change the distorted repeats alone
-        with pytest.raises(SystemExit) as exit_:
-            train_main(["--dry-run", "--pen-repeat", "2", only_distorted, "0.1"])
-        assert exit_.value.code == 2
-    assert len(checkpoint["history"]["pen_val_accuracy"]) == 1
 
 
 def test_resized_draws_the_same_digit_larger_in_the_middle_of_the_pad():

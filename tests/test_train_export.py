@@ -12,7 +12,7 @@ from export.onnx_io import INPUT, OUTPUT, export, verify
 from train import mnist, pendigits, preprocess, render
 from train.__main__ import main as train_main
 from train.augment import NONE, Augmentation, augment
-from train.engine import History, distillation_loss, fit, soft_targets
+from train.engine import History
 from train.models import build, parameter_count
 from train.onnx_run import read_metadata, run, session
 
@@ -102,71 +102,6 @@ def test_elastic_distortion_bends_strokes_smoothly_and_keeps_the_range():
     assert torch.allclose(warped.sum(dim=(1, 2, 3)), ink, rtol=0.4)  # moved and stretched, not erased
 
 
-def test_soft_targets_are_the_teachers_mean_probabilities():
-    torch.manual_seed(0)
-    teachers = [build("cnn", width=8).eval() for _ in range(2)]
-    x = torch.randn(4, 1, 28, 28)
-    with torch.no_grad():
-        expected = (teachers[0](x).softmax(1) + teachers[1](x).softmax(1)) / 2
-    torch.testing.assert_close(soft_targets(teachers, x), expected)
-
-
-def test_temperature_softens_the_targets_and_keeps_the_gradient_scale():
-    torch.manual_seed(0)
-    teacher = build("cnn", width=8).eval()
-    x = torch.randn(8, 1, 28, 28)
-    plain, soft = soft_targets([teacher], x), soft_targets([teacher], x, temperature=4)
-    torch.testing.assert_close(soft.sum(1), torch.ones(8))
-    assert (soft.max(1).values < plain.max(1).values).all()  # flatter at a higher temperature
-
-    logits = torch.randn(8, 10, requires_grad=True)
-    torch.testing.assert_close(distillation_loss(logits, plain, 1.0), torch.nn.functional.cross_entropy(logits, plain))
-    far = torch.randn(8, 10) * 20  # a confident, disagreeing teacher: the gradient must not vanish as T grows
-    grads = []
-    for t in (1.0, 4.0):
-        (grad,) = torch.autograd.grad(distillation_loss(logits, far.div(t).softmax(1), t), logits)
-        grads.append(grad.norm())
-    assert 0.25 < grads[1] / grads[0] < 4
-
-
-def test_ema_keeps_the_moving_average_of_the_weights(monkeypatch):
-    """With `ema`, the kept network is the moving average of every step's weights and
-    batch-norm statistics (from the first step's, as torch's AveragedModel does), not the last step's."""
-    generator = torch.Generator().manual_seed(0)
-    images, labels = torch.rand(64, 1, 28, 28, generator=generator), torch.randint(0, 10, (64,), generator=generator)
-    kept, adam_step = {}, torch.optim.Adam.step
-    for ema in (0.0, 0.5):
-        torch.manual_seed(0)
-        model, steps = build("cnn", width=4), []
-
-        def step(optimizer, *args, _model=model, _steps=steps, **kwargs):
-            result = adam_step(optimizer, *args, **kwargs)
-            _steps.append({k: v.clone().float() for k, v in _model.state_dict().items()})
-            return result
-
-        monkeypatch.setattr(torch.optim.Adam, "step", step)
-        kept[ema], _ = fit(model, (images, labels), (images[:16], labels[:16]), epochs=1, batch_size=16, lr=1e-2,
-                           schedule="constant", aug=NONE, seed=0, ema=ema)  # fmt: skip
-        monkeypatch.undo()
-        assert len(steps) == 4
-        average = steps[0]
-        for state in steps[1:]:
-            average = {k: ema * average[k] + (1 - ema) * state[k] for k in average}
-        expected = steps[-1] if ema == 0 else average
-        for key in ("features.0.0.weight", "features.0.1.running_mean"):
-            assert torch.allclose(kept[ema][key].float(), expected[key], atol=1e-6), (ema, key)
-    assert not torch.allclose(kept[0.0]["features.0.0.weight"], kept[0.5]["features.0.0.weight"])
-
-
-@needs_train_split
-def test_dry_run_distils_a_teacher(tmp_path):
-    assert train_main(["--dry-run", "--width", "8", "--out", str(tmp_path / "teacher")]) == 0
-    teacher = str(tmp_path / "teacher" / "cnn.pt")
-    assert train_main(["--dry-run", "--width", "8", "--teacher", teacher, "--out", str(tmp_path / "student")]) == 0
-    student = torch.load(tmp_path / "student" / "cnn.pt", weights_only=False)
-    assert f"--teacher {teacher}" in student["command"]
-
-
 @needs_train_split
 @pytest.mark.skipif(pendigits.resolve_path() is None, reason=f"pendigits not found (set ${pendigits.ENV_VAR})")
 def test_validate_scores_checkpoints_and_their_average(tmp_path, capsys, monkeypatch):
@@ -211,19 +146,22 @@ def test_folds_leave_their_writers_out_and_validate_pools_them(tmp_path, capsys,
     assert rows[-1][:4] == ["pooled", "over", "the", "folds"]
     folds, pooled = [float(row[-2].rstrip("%")) for row in rows[:2]], float(rows[-1][-2].rstrip("%"))
     assert min(folds) - 0.01 <= pooled <= max(folds) + 0.01  # every writer once: a weighted mean of the folds
-    for wrong in (["--pen-fold", "6"], ["--pen-fold", "1", "--pen-validation-too"]):
-        with pytest.raises(SystemExit) as exit_:
-            train_main(["--dry-run", "--pen-repeat", "1", *wrong])
-        assert exit_.value.code == 2
+    with pytest.raises(SystemExit) as exit_:
+        train_main(["--dry-run", "--pen-repeat", "1", "--pen-fold", "6"])
+    assert exit_.value.code == 2
 
 
 @needs_train_split
 @pytest.mark.skipif(pendigits.resolve_path() is None, reason=f"pendigits not found (set ${pendigits.ENV_VAR})")
 def test_another_ink_pen_is_recorded_scored_with_and_never_exported(tmp_path, capsys):
-    run = ["--dry-run", "--width", "8", "--pen-repeat", "1", "--ink-ratio", "0.12", "--out", str(tmp_path)]
+    run = ["--dry-run", "--width", "8", "--pen-repeat", "1", "--out", str(tmp_path)]
     assert train_main(run) == 0
     checkpoint = torch.load(tmp_path / "cnn.pt", weights_only=False)
-    assert checkpoint["pendigits"]["ink_ratio"] == validate.ink_ratio(checkpoint) == 0.12
+    assert checkpoint["pendigits"]["ink_ratio"] == validate.ink_ratio(checkpoint) == render.INK_WIDTH_RATIO
+    # a checkpoint of the --ink-ratio experiment (that option left the training code; git history keeps it)
+    checkpoint["pendigits"]["ink_ratio"] = 0.12
+    torch.save(checkpoint, tmp_path / "cnn.pt")
+    assert validate.ink_ratio(checkpoint) == 0.12
     assert validate.ink_ratio({"pendigits": {}}) == render.INK_WIDTH_RATIO  # checkpoints from before the option
     capsys.readouterr()
     assert export_main(["--checkpoint", str(tmp_path / "cnn.pt"), "--out", str(tmp_path / "site")]) == 2

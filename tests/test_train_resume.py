@@ -6,13 +6,15 @@ import torch
 
 from train import checkpoint, mnist
 from train.__main__ import main as train_main
+from train.config import REMOVED, parse_args, recipe, recipe_changes
 
 HAS_TRAIN_SPLIT = all((mnist.resolve_dir() / spec.name).is_file() for spec in mnist.FILES["train"])
 needs_train_split = pytest.mark.skipif(
     not HAS_TRAIN_SPLIT, reason=f"MNIST training split not found (set ${mnist.ENV_VAR} to its folder)"
 )
-# two short epochs, one thread (bit for bit), dropout and augmentation on, the one-cycle schedule and --ema
-RUN = ["--width", "8", "--epochs", "2", "--max-batches", "4", "--threads", "1", "--ema", "0.9", "--seed", "5"]
+# two short epochs, one thread (bit for bit), dropout and augmentation on (the batch generator and torch's),
+# the one-cycle schedule (the scheduler's position), Adam's moments, the history and the best state so far
+RUN = ["--width", "8", "--epochs", "2", "--max-batches", "4", "--threads", "1", "--seed", "5"]
 
 
 class Stopped(Exception):
@@ -76,3 +78,11 @@ def test_each_epoch_records_samples_per_second_and_the_precision(tmp_path, capsy
     assert all(v.dtype != torch.bfloat16 and v.is_contiguous() for v in saved["state_dict"].values())
     ends = [line for line in capsys.readouterr().err.splitlines() if " samples/s " in line]
     assert len(ends) == 2  # one line per epoch's end
+
+
+def test_a_run_started_before_the_unshipped_options_left_still_resumes():
+    """Its recipe names --ema, --teacher, ... at the values that left them off: no difference; on, one."""
+    now = recipe(parse_args(["--pen-repeat", "3"]))
+    before = {**now, **REMOVED}
+    assert recipe_changes(before, now) == []
+    assert recipe_changes({**before, "ema": 0.9}, now) == ["ema"]

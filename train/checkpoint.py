@@ -2,7 +2,7 @@
 and end exactly where it would have ended had it not been stopped.
 
 The state holds everything the next epoch depends on: the weights and batch-norm statistics, the
-optimizer's moments, the learning-rate schedule's position, the averaged weights (--ema), the
+optimizer's moments, the learning-rate schedule's position, the
 generator that draws the batches and augmentations, torch's global generator (dropout), the
 history, and the best state so far. It is written to a temporary file and renamed, so a run
 stopped while writing leaves the previous epoch's state whole.
@@ -15,7 +15,6 @@ from pathlib import Path
 
 import torch
 from torch import nn
-from torch.optim.swa_utils import AveragedModel
 
 FORMAT = 1
 
@@ -30,7 +29,6 @@ def snapshot(
     model: nn.Module,
     optimizer: torch.optim.Optimizer,
     scheduler: torch.optim.lr_scheduler.LRScheduler | None,
-    averaged: AveragedModel | None,
     generator: torch.Generator,
     history: dict,
     best: dict | None,
@@ -43,7 +41,7 @@ def snapshot(
         "model": model.state_dict(),
         "optimizer": optimizer.state_dict(),
         "scheduler": scheduler.state_dict() if scheduler else None,
-        "averaged": averaged.state_dict() if averaged else None,
+        "averaged": None,  # the format's field of --ema, which did not ship (git history keeps it)
         "generator": generator.get_state(),
         "torch_rng": torch.get_rng_state(),
         "history": history,
@@ -57,20 +55,19 @@ def restore(
     model: nn.Module,
     optimizer: torch.optim.Optimizer,
     scheduler: torch.optim.lr_scheduler.LRScheduler | None,
-    averaged: AveragedModel | None,
     generator: torch.Generator,
 ) -> int:
     """Put a snapshot back into the run's objects; returns the epoch it was taken after."""
     if state.get("format") != FORMAT:
         raise ValueError(f"resumable state of format {state.get('format')}, not {FORMAT}")
-    if (scheduler is None) != (state["scheduler"] is None) or (averaged is None) != (state["averaged"] is None):
-        raise ValueError("the state was written by a run with another schedule or --ema")
+    if (scheduler is None) != (state["scheduler"] is None):
+        raise ValueError("the state was written by a run with another schedule")
+    if state.get("averaged") is not None:
+        raise ValueError("the state was written by a run with --ema, which left the training code")
     model.load_state_dict(state["model"])
     optimizer.load_state_dict(state["optimizer"])
     if scheduler is not None:
         scheduler.load_state_dict(state["scheduler"])
-    if averaged is not None:
-        averaged.load_state_dict(state["averaged"])
     generator.set_state(state["generator"])
     torch.set_rng_state(state["torch_rng"])
     return state["epoch"]

@@ -11,7 +11,6 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
 from train import checkpoint
 from train.augment import Augmentation, augment
@@ -91,18 +90,6 @@ class History:
         return selection.index(max(selection))
 
 
-@torch.no_grad()
-def soft_targets(teachers: list[nn.Module], x: torch.Tensor, temperature: float = 1.0) -> torch.Tensor:
-    """The teachers' mean probabilities, each softened by `temperature` (Hinton et al., 2015)."""
-    return torch.stack([F.softmax(teacher(x).float() / temperature, dim=1) for teacher in teachers]).mean(0)
-
-
-def distillation_loss(logits: torch.Tensor, targets: torch.Tensor, temperature: float) -> torch.Tensor:
-    """Cross-entropy with soft targets at `temperature`, scaled by its square so that
-    the gradients keep their size whatever the temperature."""
-    return F.cross_entropy(logits / temperature, targets) * temperature**2
-
-
 def fit(
     model: nn.Module,
     train: tuple[torch.Tensor, torch.Tensor],
@@ -116,36 +103,23 @@ def fit(
     seed: int,
     max_batches: int | None = None,
     pen_val: tuple[torch.Tensor, torch.Tensor] | None = None,
-    teachers: list[nn.Module] | None = None,
-    temperature: float = 1.0,
-    ema: float = 0.0,
-    freeze_bn: bool = False,
     bf16: bool = False,
-    channels_last: bool = False,
     resume: dict | None = None,
     on_epoch: Callable[[dict], None] | None = None,
 ) -> tuple[dict, History]:
     """Train; return the best validation state dict and the per-epoch history.
 
     "Best" is MNIST validation accuracy, or with `pen_val` (drawings of writers
-    kept out of training) the mean of the two accuracies. With `teachers`, the
-    target of each image is their mean probabilities for it (distillation: one
-    network learns what several agree on) instead of its label, both softened by
-    `temperature`. With `ema` > 0 the network scored and kept is the exponential
-    moving average of the weights (and batch-norm statistics) over the steps, with
-    that decay per step, rather than the weights of the last step. With `freeze_bn` the
-    batch norms keep their statistics (e.g. a network rebuilt from ONNX, train/from_onnx.py).
+    kept out of training) the mean of the two accuracies.
 
     With `bf16` the training steps' forward passes run in bfloat16 autocast (the weights, the loss,
-    the optimizer and all scoring stay float32); with `channels_last` the network and its input
-    batches are laid out channels-last while training (faster convolutions on the CPU). The state
-    dict returned is contiguous float32 either way, and so is `model` when it returns.
+    the optimizer and all scoring stay float32), and the network and its input batches are laid out
+    channels-last while training (faster convolutions on the CPU). The state dict returned is
+    contiguous float32 either way, and so is `model` when it returns.
     After each epoch `on_epoch` gets the resumable state (train/checkpoint.py); `resume`, such a
     state, continues the run after its epoch, to the same end.
     """
-    layout = torch.channels_last if channels_last else torch.contiguous_format
-    for teacher in teachers or []:
-        teacher.eval().to(memory_format=layout)
+    layout = torch.channels_last if bf16 else torch.contiguous_format
     model.to(memory_format=layout)
     generator = torch.Generator().manual_seed(seed)
     images, labels = train
@@ -158,21 +132,15 @@ def fit(
         if schedule == "onecycle"
         else None
     )
-    averaged = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(ema), use_buffers=True) if ema else None
-    kept = averaged.module if averaged else model
     history, best, best_acc = History(), None, -1.0
     first = 1
     if resume is not None:
-        first = checkpoint.restore(resume, model, optimizer, scheduler, averaged, generator) + 1
+        first = checkpoint.restore(resume, model, optimizer, scheduler, generator) + 1
         history, best, best_acc = History(**resume["history"]), resume["best"], resume["best_selection"]
     progress = Progress(epochs, batches, first)
     start = time.time() - (history.seconds[-1] if history.seconds else 0.0)
     for epoch in range(first, epochs + 1):
         model.train()
-        if freeze_bn:
-            for module in model.modules():
-                if isinstance(module, nn.BatchNorm2d):
-                    module.eval()
         order = torch.randperm(len(images), generator=generator)
         total_loss = total_correct = seen = 0
         epoch_start = time.perf_counter()
@@ -182,32 +150,26 @@ def fit(
             y = labels[index]
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
                 logits = model(x)
-                targets = soft_targets(teachers, x, temperature) if teachers else None
             logits = logits.float()  # the loss in float32
-            if targets is not None:
-                loss = distillation_loss(logits, targets, temperature)
-            else:
-                loss = F.cross_entropy(logits, y)
+            loss = F.cross_entropy(logits, y)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
             if scheduler:
                 scheduler.step()
-            if averaged:
-                averaged.update_parameters(model)
             total_loss += loss.item() * len(y)
             total_correct += (logits.argmax(1) == y).sum().item()
             seen += len(y)
             progress.show(epoch, b + 1, total_loss / seen, history.val_accuracy[-1] if history.epoch else None)
         rate = seen / (time.perf_counter() - epoch_start)
-        val_loss, val_acc = score(kept, *val)
+        val_loss, val_acc = score(model, *val)
         history.epoch.append(epoch)
         history.train_loss.append(total_loss / seen)
         history.train_accuracy.append(total_correct / seen)
         history.val_loss.append(val_loss)
         history.val_accuracy.append(val_acc)
         if pen_val is not None:
-            pen_loss, pen_acc = score(kept, *pen_val)
+            pen_loss, pen_acc = score(model, *pen_val)
             history.pen_val_loss.append(pen_loss)
             history.pen_val_accuracy.append(pen_acc)
         selection = history.selection()[-1]
@@ -215,13 +177,11 @@ def fit(
         history.samples_per_second.append(rate)
         progress.show(epoch, batches, total_loss / seen, selection, end=True, rate=rate)
         if selection > best_acc:
-            best_acc, best = selection, contiguous_copy(kept.state_dict())
+            best_acc, best = selection, contiguous_copy(model.state_dict())
         if on_epoch is not None:
-            on_epoch(checkpoint.snapshot(epoch, model, optimizer, scheduler, averaged, generator, asdict(history),
-                                         best, best_acc))  # fmt: skip
+            state = checkpoint.snapshot(epoch, model, optimizer, scheduler, generator, asdict(history), best, best_acc)
+            on_epoch(state)
     model.to(memory_format=torch.contiguous_format)
-    for teacher in teachers or []:
-        teacher.to(memory_format=torch.contiguous_format)
     return best, history
 
 

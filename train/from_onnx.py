@@ -1,12 +1,11 @@
-"""The shipped CNNs back from their ONNX file, when their checkpoints are gone: the reader, to
-fine-tune it (`python -m train --init-onnx site/models/cnn.onnx ...`), and the "not a digit"
-detector of a paired file, to pair it with another reader (export/pair.py).
+"""The shipped CNNs back from their ONNX file, when their checkpoints are gone: the reader, and the
+"not a digit" detector of a paired file, to pair it with another reader (export/pair.py).
 
 Export folds each batch norm into the convolution before it (weight scaled, a bias added), so
 the network rebuilt here has the folded convolutions and batch norms that do nothing: statistics
 0 and 1 - eps, scale 1, shift = the folded bias. In eval mode it computes exactly what the ONNX
-file does; fine-tuning it must keep those statistics (engine.fit's `freeze_bn`), since the
-batch's own would undo the folding.
+file does. (Fine-tuning such a network, `python -m train --init-onnx`, with its batch norms frozen,
+did not ship and left the training code; git history keeps it.)
 """
 
 from __future__ import annotations

@@ -56,13 +56,12 @@ def _drawn_digits(
     return torch.from_numpy(images)[:, None], torch.from_numpy(labels)
 
 
-def pen_writers(validation_too: bool, fold: int = 0) -> tuple[frozenset[int], frozenset[int]]:
-    """(writers trained on, writers the checkpoint is picked on)."""
+def pen_writers(fold: int = 0) -> tuple[frozenset[int], frozenset[int]]:
+    """(writers trained on, writers the checkpoint is picked on): with a `fold` (1-5) of writers 1-25, the
+    others and it; else writers 1-20 and 21-25."""
     choosable = pendigits.TRAIN_WRITERS | pendigits.VALIDATION_WRITERS
     if fold:
         return choosable - pendigits.fold_writers(fold), pendigits.fold_writers(fold)
-    if validation_too:
-        return choosable, frozenset()
     return pendigits.TRAIN_WRITERS, pendigits.VALIDATION_WRITERS
 
 
