@@ -35,7 +35,8 @@ Stroke = Sequence[tuple[float, float]]
 
 def ink_width(strokes: Sequence[Stroke], ratio: float = INK_WIDTH_RATIO) -> float:
     """The ink bitmap's pen width for these strokes (see INK_WIDTH_RATIO); ink.js inkWidth is the same.
-    Another `ratio` is for experiments only (python -m train --ink-ratio): the page draws with INK_WIDTH_RATIO."""
+    Another `ratio` is for experiments only (checkpoints trained with --ink-ratio, an option that left the
+    training code; evaluate/validate.py scores them with theirs): the page draws with INK_WIDTH_RATIO."""
     points = np.array([p for stroke in strokes for p in stroke], dtype=np.float64).reshape(-1, 2)
     if len(points) == 0:
         return MIN_INK_WIDTH
