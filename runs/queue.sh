@@ -2,19 +2,7 @@
 # Issue 35's training queue, one run at a time, each resumable: rerun this script after a stop.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-export MNIST_DIR=/work/shared/data/mnist PENDIGITS_DIR=/work/shared/data/pendigits UNIPEN_DIR=/work/shared/data/unipen
-PY=.venv/bin/python
-MIX="--pen-repeat 3 --unipen-repeat 3 --threads 2"
-
-run() {  # run OUT ARGS...: skip a finished run, resume a stopped one
-  local out=$1; shift
-  if [ -f "$out/done" ]; then echo "== $out: done"; return 0; fi
-  local resume=()
-  [ -f "$out/cnn.resume.pt" ] && resume=(--resume "$out")
-  echo "== $out: $* ${resume[*]} ($(date +%T))"
-  if $PY -m train "$@" --out "$out" "${resume[@]}"; then touch "$out/done"; echo "== $out ended $(date +%T)"
-  else echo "== $out FAILED $(date +%T)"; return 1; fi
-}
+source runs/lib.sh
 
 for seed in 1 2; do
   run checkpoints/ab-bf16-s$seed --epochs 3 $MIX --seed $seed

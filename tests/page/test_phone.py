@@ -58,16 +58,27 @@ def touch_stroke(cdp, box: dict, points: list[tuple[float, float]]) -> None:
     cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
 
 
+def on_a_phone(browser, url: str, size: tuple[int, int]):
+    """A page opened as on a phone of `size` (touch, mobile viewport, 3x pixels), ready, its pad
+    scrolled to where a thumb draws: the whole pad in view, at the bottom of the screen."""
+    width, height = size
+    session = open_page(browser, url, viewport={"width": width, "height": height}, has_touch=True,
+                        is_mobile=True, device_scale_factor=3)  # fmt: skip
+    try:
+        assert wait_ready(session.page) == "ready", error_text(session.page)
+        session.page.locator("#pad").evaluate("e => e.scrollIntoView({block: 'end'})")
+    except BaseException:
+        session.context.close()
+        raise
+    return session
+
+
 @pytest.mark.parametrize("size", list(PHONES), ids=list(PHONES))
 def test_on_a_phone_the_answer_stays_in_sight_and_touch_draws_without_scrolling(browser, base_url, artefacts, size):
     width, height = PHONES[size]
-    session = open_page(browser, base_url, viewport={"width": width, "height": height}, has_touch=True,
-                        is_mobile=True, device_scale_factor=3)  # fmt: skip
+    session = on_a_phone(browser, base_url, PHONES[size])
     page = session.page
     try:
-        assert wait_ready(page) == "ready", error_text(page)
-        pad = page.locator("#pad")
-        pad.evaluate("e => e.scrollIntoView({block: 'end'})")  # where a thumb draws: the whole pad in view
         before = boxes(page)
         assert inside(before["pad"], before["view"]), before
         if width < height:  # portrait: the pad takes the width
@@ -121,13 +132,10 @@ def test_number_mode_on_a_phone_the_pad_stays_put_while_writing(browser, base_ur
     chip per digit, yet the pad never moves under the finger, and every digit is read."""
     from bench.number import EIGHT_DIGITS, number
 
-    session = open_page(browser, base_url + "?mode=number", viewport={"width": 390, "height": 844}, has_touch=True,
-                        is_mobile=True, device_scale_factor=3)  # fmt: skip
+    session = on_a_phone(browser, base_url + "?mode=number", (390, 844))
     page = session.page
     try:
-        assert wait_ready(page) == "ready", error_text(page)
         pad = page.locator("#pad")
-        pad.evaluate("e => e.scrollIntoView({block: 'end'})")
         start = pad.bounding_box()
         width, height = (float(pad.get_attribute(f"data-bitmap-{side}")) for side in ("width", "height"))
         cdp = page.context.new_cdp_session(page)
@@ -204,14 +212,10 @@ def test_touch_drawn_held_out_digits_read_as_in_cpython_and_the_pad_stays_put(
     from train.preprocess import normalize
 
     model = session(dist / "models" / "cnn.onnx")
-    width, height = PHONES[size]
-    browsing = open_page(browser, base_url, viewport={"width": width, "height": height}, has_touch=True,
-                         is_mobile=True, device_scale_factor=3)  # fmt: skip
+    browsing = on_a_phone(browser, base_url, PHONES[size])
     page = browsing.page
     try:
-        assert wait_ready(page) == "ready", error_text(page)
         pad = page.locator("#pad")
-        pad.evaluate("e => e.scrollIntoView({block: 'end'})")
         pad.evaluate(PAD_LOG)
         bitmap = float(pad.get_attribute("data-bitmap-width"))
         cdp = page.context.new_cdp_session(page)
