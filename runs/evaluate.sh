@@ -3,7 +3,8 @@
 # validation) into /tmp/paired-sN. Usage: runs/evaluate.sh RUN SEED (checkpoints/RUN-sSEED)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export MNIST_DIR=/work/shared/data/mnist PENDIGITS_DIR=/work/shared/data/pendigits UNIPEN_DIR=/work/shared/data/unipen
+export MNIST_DIR=${MNIST_DIR:-../shared/data/mnist} PENDIGITS_DIR=${PENDIGITS_DIR:-../shared/data/pendigits}
+export UNIPEN_DIR=${UNIPEN_DIR:-../shared/data/unipen}
 PY=.venv/bin/python
 RUN=$1 SEED=$2
 R=/tmp/reader-s$SEED P=/tmp/paired-s$SEED

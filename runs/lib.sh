@@ -1,5 +1,6 @@
 # What issue 35's run queues share: the data, and run(), which skips a finished run and resumes a stopped one.
-export MNIST_DIR=/work/shared/data/mnist PENDIGITS_DIR=/work/shared/data/pendigits UNIPEN_DIR=/work/shared/data/unipen
+export MNIST_DIR=${MNIST_DIR:-../shared/data/mnist} PENDIGITS_DIR=${PENDIGITS_DIR:-../shared/data/pendigits}
+export UNIPEN_DIR=${UNIPEN_DIR:-../shared/data/unipen}
 PY=.venv/bin/python
 MIX="--pen-repeat 3 --unipen-repeat 3 --threads 2"
 
