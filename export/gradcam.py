@@ -36,7 +36,7 @@ import torch
 from torch import nn
 from torch.nn import functional
 
-from export.onnx_io import NOT_DIGIT, NOT_DIGIT_METADATA
+from export.onnx_io import FEATURES, FEATURES_METADATA, NOT_DIGIT, NOT_DIGIT_METADATA
 from train import preprocess
 from train.models import CNN, NOT_A_DIGIT
 
@@ -61,7 +61,9 @@ class GradCamCNN(nn.Module):
     """The CNN with the same digit logits and a second output `cam`: [N, 10, 14, 14], one
     non-negative (unnormalized) Grad-CAM map per digit, for the feature maps of `LAYER`
     (the weights are shared with `cnn`, S is computed once here). An 11-output CNN also
-    returns its "not a digit" logit, [N, 1], as a third output."""
+    returns its "not a digit" logit, [N, 1], as a third output. The last output is `features`,
+    [N, hidden]: the last hidden layer (after its ReLU), which the handwriting memory compares
+    (train/memory.py)."""
 
     def __init__(self, cnn: CNN) -> None:
         super().__init__()
@@ -79,9 +81,10 @@ class GradCamCNN(nn.Module):
         alpha = torch.matmul(digit_weight * gate[:, None, :], self.spatial_weight)  # [N, 10, C]
         n, c, height, width = maps.shape
         cam = torch.matmul(alpha, maps.reshape(n, c, height * width)).reshape(n, -1, height, width)
+        features = functional.relu(pre)
         if logits.shape[1] > NOT_A_DIGIT:
-            return logits[:, :NOT_A_DIGIT], functional.relu(cam), logits[:, NOT_A_DIGIT:]
-        return logits, functional.relu(cam)
+            return logits[:, :NOT_A_DIGIT], functional.relu(cam), logits[:, NOT_A_DIGIT:], features
+        return logits, functional.relu(cam), features
 
 
 def reference_cam(cnn: CNN, x: torch.Tensor) -> torch.Tensor:
@@ -111,11 +114,12 @@ def normalized(cams: np.ndarray) -> np.ndarray:
 
 def exportable(model: nn.Module) -> tuple[nn.Module, tuple[str, ...], dict[str, str]]:
     """(module to export, its output names after the logits, extra metadata_props): a CNN
-    gains the `cam` output; any other model is exported as it is."""
+    gains the `cam` and `features` outputs; any other model is exported as it is."""
     if isinstance(model, CNN):
         if model.classifier[-1].out_features > NOT_A_DIGIT:
-            return GradCamCNN(model).eval(), (OUTPUT, NOT_DIGIT), {**METADATA, **NOT_DIGIT_METADATA}
-        return GradCamCNN(model).eval(), (OUTPUT,), dict(METADATA)
+            extra = {**METADATA, **NOT_DIGIT_METADATA, **FEATURES_METADATA}
+            return GradCamCNN(model).eval(), (OUTPUT, NOT_DIGIT, FEATURES), extra
+        return GradCamCNN(model).eval(), (OUTPUT, FEATURES), {**METADATA, **FEATURES_METADATA}
     return model, (), {}
 
 

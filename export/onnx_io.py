@@ -15,6 +15,8 @@ from train import contract, preprocess
 from train.onnx_run import INPUT, NOT_DIGIT, OUTPUT, all_logits, session
 
 NOT_DIGIT_METADATA = {"not_digit_output": NOT_DIGIT}
+FEATURES = contract.FEATURES_OUTPUT  # the reader's last hidden layer, [N, hidden]: what the handwriting memory compares
+FEATURES_METADATA = {"features_output": FEATURES}
 FORMAT_VERSION = contract.FORMAT_VERSION  # bump it (train/contract.json) when the page's expectations change
 TOLERANCE = 1e-4
 

@@ -30,7 +30,7 @@ import numpy as np
 import torch
 
 from export import gradcam, rejection_card
-from export.onnx_io import NOT_DIGIT, NOT_DIGIT_METADATA, OUTPUT, TOLERANCE, export
+from export.onnx_io import FEATURES, FEATURES_METADATA, NOT_DIGIT, NOT_DIGIT_METADATA, OUTPUT, TOLERANCE, export
 from train import mnist, preprocess
 from train.from_onnx import cnn_from_onnx, detector_from_onnx
 from train.models import CNN, NOT_A_DIGIT, from_checkpoint, parameter_count
@@ -39,6 +39,7 @@ from train.onnx_run import read_metadata, session
 VERIFY_IMAGES = 1000
 DETECTOR_TOLERANCE = 1e-5  # a detector taken from a paired file gives its `not_digit` within this
 RANDOM_INPUTS = 64  # beside the MNIST test images, for that check
+PAIR_OUTPUTS = (gradcam.OUTPUT, NOT_DIGIT, FEATURES)  # after the logits
 
 
 def not_digit(judged: torch.Tensor) -> torch.Tensor:
@@ -54,9 +55,9 @@ class ReaderAndDetector(gradcam.GradCamCNN):
         super().__init__(reader)
         self.detector = detector
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        logits, cam = super().forward(x)
-        return logits, cam, not_digit(self.detector(x))
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        logits, cam, features = super().forward(x)
+        return logits, cam, not_digit(self.detector(x)), features
 
 
 def outputs(path: Path, inputs: np.ndarray) -> dict[str, np.ndarray]:
@@ -68,7 +69,8 @@ def outputs(path: Path, inputs: np.ndarray) -> dict[str, np.ndarray]:
 def check_same_reader(before: dict[str, np.ndarray], after: dict[str, np.ndarray]) -> float:
     """The largest difference of the reader's outputs between its own file and the paired one; raises past
     the tolerance or on any other top digit."""
-    difference = max(float(np.abs(before[name] - after[name]).max()) for name in (OUTPUT, gradcam.OUTPUT))
+    names = (OUTPUT, gradcam.OUTPUT, *(name for name in (FEATURES,) if name in before))
+    difference = max(float(np.abs(before[name] - after[name]).max()) for name in names)
     if difference > TOLERANCE or (before[OUTPUT].argmax(1) != after[OUTPUT].argmax(1)).any():
         raise AssertionError(f"the paired file reads digits otherwise than the reader alone (by {difference:.2e})")
     return difference
@@ -171,8 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     source = outputs(args.detector, inputs[:VERIFY_IMAGES])[NOT_DIGIT] if taken else None
 
     out = args.out or args.reader.parent
-    path = export(pair, out / args.reader.name, metadata["model_name"], (gradcam.OUTPUT, NOT_DIGIT),
-                  {**metadata, **NOT_DIGIT_METADATA})  # fmt: skip
+    path = export(pair, out / args.reader.name, metadata["model_name"], PAIR_OUTPUTS,
+                  {**metadata, **NOT_DIGIT_METADATA, **FEATURES_METADATA})  # fmt: skip
     after = outputs(path, inputs[:VERIFY_IMAGES])
     difference = check_same_reader(before, after)
     detector_difference = float(np.abs(judged(detector, inputs[:VERIFY_IMAGES]) - after[NOT_DIGIT]).max())

@@ -19,10 +19,15 @@ The sections:
   `min_ink_width` pixels. The model's input depends on every one of them.
 - `model`: what the page expects of a model file (export/onnx_io.py writes it, the page's
   model_check.py checks it): the `format_version` of its description (bump it when the page's
-  expectations change), its input's and its digit logits' names.
+  expectations change), its input's and its digit logits' names, and the name of the output that
+  gives the reader's last hidden layer (`features_output`; optional in a file: the handwriting
+  memory needs it).
 - `verdict`: the calibrated "not a digit" verdict (train/rejection.py, js/element/verdict.js):
   the verdicts' `names`, the "not a digit" `methods` (the order in which they are compared),
   and those of them that read the model's "not a digit" output.
+- `memory`: the handwriting memory (train/memory.py): how many corrected drawings it keeps
+  (`capacity`, the page's store keeps as many), how many of the nearest vote (`neighbours`), the
+  cosine similarity a vote needs (`min_similarity`) and the votes' `weight`.
 
 Standard library only, and no import of the train package: the page imports it on its own.
 """
@@ -36,6 +41,7 @@ FILE = Path(__file__).with_name("contract.json")
 CONTRACT: dict = json.loads(FILE.read_text(encoding="utf-8"))
 
 _pen, _model, _verdict = CONTRACT["pen"], CONTRACT["model"], CONTRACT["verdict"]
+MEMORY: dict = CONTRACT["memory"]  # train/memory.py Settings.from_contract reads it
 
 # The pen (widths as floats, sizes as ints, as training has always had them).
 BITMAP_SIZE: int = int(_pen["bitmap_size"])
@@ -48,6 +54,7 @@ MIN_INK_WIDTH: float = float(_pen["min_ink_width"])
 FORMAT_VERSION: str = str(_model["format_version"])
 INPUT_NAME: str = str(_model["input_name"])
 OUTPUT_NAME: str = str(_model["output_name"])
+FEATURES_OUTPUT: str = str(_model["features_output"])
 
 # The verdict.
 VERDICTS: tuple[str, ...] = tuple(_verdict["names"])

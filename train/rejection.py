@@ -185,7 +185,7 @@ def digit_drawings(split: str, pendigits_dir: str | None = None, unipen_dir: str
     written = unipen.by_split(unipen.load(unipen_dir), split)
     strokes = [d.on_pad(BITMAP_SIZE, BITMAP_SIZE) for d in pen] + [d.on_pad() for d in written]
     labels = np.array([d.label for d in pen] + [d.label for d in written], dtype=np.int64)
-    names = [f"pendigits {d.writer}" for d in pen] + [f"unipen {d.institution}" for d in written]
+    names = [f"pendigits {d.writer}" for d in pen] + [f"unipen {d.writer}" for d in written]  # by writer
     return Drawings(normalize(drawings.drawn_images(strokes)), labels, names)
 
 

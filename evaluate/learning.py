@@ -1,0 +1,188 @@
+"""The handwriting memory, offline (issue 37): `python3 build.py drawings --learn [--split held-out]`.
+
+Each writer of the split (pendigits and UNIPEN, the page's drawings) writes their digits one after another
+in a seeded order, starting with an empty memory, as a person on their own device would. Each digit is read
+by the model (onnxruntime in CPython: its calibrated probabilities and `features`) blended with the memory
+(train/memory.py, the module the page runs), and every wrong answer is corrected at once: the digit joins
+that writer's memory. Prints, pooled, per source and per writer: errors without and with the memory, the
+errors on digits that come after the writer's first correction of that digit, the writers made worse, and
+the number of corrections.
+
+`--tune` chooses the memory's settings on the validation writers (docs/experiments.md, issue 37), by the
+rule registered there: the fewest errors with the memory (mean of two orders), no writer made worse.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import sys
+import zlib
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from toolchain import DEFAULT_MODELS
+from train import contract, memory
+from train.onnx_run import INPUT, OUTPUT, read_metadata, session
+from train.rejection import Calibration, digit_drawings, digit_probabilities
+
+ORDER_SEEDS = (1, 2)  # each writer's digits are streamed in these seeded orders
+GRID = {"neighbours": (1, 3, 5), "min_similarity": (0.7, 0.75, 0.8, 0.85, 0.9), "weight": (0.5, 1.0, 2.0, 4.0)}
+
+
+@dataclass(frozen=True)
+class Read:
+    """A split's digits as the model reads them: calibrated probabilities [N, 10], features [N, F], labels, and
+    each digit's writer ("pendigits 27", "unipen <institution>/<writer>")."""
+
+    probs: np.ndarray
+    features: np.ndarray
+    labels: np.ndarray
+    writers: list[str]
+
+
+def read_split(model: Path, split: str, pendigits_dir: str | None, unipen_dir: str | None) -> Read:
+    """The split's digits, drawn as the page draws them, read by `model` (which must have `features`)."""
+    metadata = read_metadata(model)
+    feature_name = metadata.get("features_output")
+    if feature_name is None:
+        raise ValueError(f"{model} has no features output: python -m export.features {model}")
+    calibration = Calibration.from_metadata(metadata)
+    temperature = calibration.temperature if calibration else 1.0
+    digits = digit_drawings(split, pendigits_dir, unipen_dir)
+    sess = session(model)
+    logits, features = [], []
+    for start in range(0, len(digits.labels), 1000):
+        batch = digits.inputs[start : start + 1000]
+        found = sess.run([OUTPUT, feature_name], {INPUT: batch})
+        logits.append(found[0])
+        features.append(found[1])
+    probs = digit_probabilities(np.concatenate(logits), temperature)
+    return Read(probs, np.concatenate(features), digits.labels, digits.names)
+
+
+def writer_order(count: int, writer: str, seed: int) -> np.ndarray:
+    """The order in which one writer writes their `count` digits, fixed by the seed and the writer's name."""
+    return np.random.default_rng([seed, zlib.crc32(writer.encode())]).permutation(count)
+
+
+def stream(probs: np.ndarray, features: np.ndarray, labels: np.ndarray, settings: memory.Settings) -> dict:
+    """One writer's digits, in this order, each corrected at once when read wrong: the counts."""
+    kept = memory.Memory(settings)
+    corrected: set[int] = set()
+    counts = {"digits": len(labels), "errors_without": 0, "errors_with": 0, "corrections": 0,
+              "after_correction": 0, "after_correction_errors_without": 0, "after_correction_errors_with": 0}  # fmt: skip
+    for p, f, label in zip(probs, features, labels, strict=True):
+        without = int(p.argmax()) != label
+        answer = int(kept.recall(p[None], f[None]).probs[0].argmax())
+        counts["errors_without"] += without
+        counts["errors_with"] += answer != label
+        if label in corrected:
+            counts["after_correction"] += 1
+            counts["after_correction_errors_without"] += without
+            counts["after_correction_errors_with"] += answer != label
+        if answer != label:
+            kept.add(f, int(label))
+            corrected.add(int(label))
+            counts["corrections"] += 1
+    return counts
+
+
+def by_writer(read: Read, settings: memory.Settings, seed: int) -> dict[str, dict]:
+    """Each writer's counts, their digits streamed in the seeded order."""
+    found = {}
+    writers = np.array(read.writers)
+    for writer in sorted(set(read.writers)):
+        rows = np.flatnonzero(writers == writer)
+        rows = rows[writer_order(len(rows), writer, seed)]
+        found[writer] = stream(read.probs[rows], read.features[rows], read.labels[rows], settings)
+    return found
+
+
+def pooled(writers: dict[str, dict], prefix: str = "") -> dict:
+    """The writers' counts (those whose name starts with `prefix`) summed, with the writers made worse."""
+    chosen = {w: c for w, c in writers.items() if w.startswith(prefix)}
+    total = {key: sum(c[key] for c in chosen.values()) for key in next(iter(chosen.values()))}
+    total["writers"] = len(chosen)
+    total["writers_worse"] = sorted(w for w, c in chosen.items() if c["errors_with"] > c["errors_without"])
+    total["writers_better"] = sum(c["errors_with"] < c["errors_without"] for c in chosen.values())
+    without = total["errors_without"]
+    total["fewer_errors"] = (without - total["errors_with"]) / without if without else 0.0
+    return total
+
+
+def evaluate(read: Read, settings: memory.Settings, seeds: tuple[int, ...] = ORDER_SEEDS) -> dict:
+    """Per order seed: the pooled and per-source figures and every writer's counts."""
+    figures = {}
+    for seed in seeds:
+        writers = by_writer(read, settings, seed)
+        figures[str(seed)] = {"pooled": pooled(writers), "pendigits": pooled(writers, "pendigits "),
+                              "unipen": pooled(writers, "unipen "), "writers": writers}  # fmt: skip
+    return figures
+
+
+def tune(read: Read, base: memory.Settings) -> tuple[memory.Settings, list[dict]]:
+    """The rule registered in docs/experiments.md: among the grid's settings that make no writer worse in
+    either order, the fewest errors with the memory (mean of the orders); ties go to the earlier in the grid."""
+    rows = []
+    for neighbours, similarity, weight in itertools.product(*GRID.values()):
+        settings = replace(base, neighbours=neighbours, min_similarity=similarity, weight=weight)
+        figures = evaluate(read, settings)
+        errors = float(np.mean([f["pooled"]["errors_with"] for f in figures.values()]))
+        worse = sorted({w for f in figures.values() for w in f["pooled"]["writers_worse"]})
+        rows.append({**asdict(settings), "errors_with": errors, "writers_worse": worse})
+    allowed = [row for row in rows if not row["writers_worse"]] or rows
+    best = min(allowed, key=lambda row: row["errors_with"])
+    return replace(base, **{key: best[key] for key in GRID}), rows
+
+
+def report(figures: dict, settings: memory.Settings) -> str:
+    lines = [f"memory: {settings}"]
+    for seed, found in figures.items():
+        for source in ("pendigits", "unipen", "pooled"):
+            f = found[source]
+            lines.append(
+                f"order {seed}, {source:9} ({f['writers']} writers, {f['digits']} digits): errors "
+                f"{f['errors_without']} -> {f['errors_with']} ({f['fewer_errors']:.0%} fewer), "
+                f"after the writer's first correction of that digit {f['after_correction_errors_without']} -> "
+                f"{f['after_correction_errors_with']} (of {f['after_correction']}), corrections {f['corrections']}, "
+                f"writers better {f['writers_better']}, worse {len(f['writers_worse'])} {f['writers_worse'] or ''}"
+            )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python3 build.py drawings --learn", description=__doc__.split("\n\n")[0])
+    p.add_argument("--model", type=Path, default=DEFAULT_MODELS / "cnn.onnx", help="the reader (with features)")
+    p.add_argument("--split", choices=("validation", "held-out"), default="held-out", help="which writers")
+    p.add_argument("--tune", action="store_true", help="choose the settings on the validation writers")
+    p.add_argument("--pendigits", help="pendigits folder (default $PENDIGITS_DIR)")
+    p.add_argument("--unipen", help="UNIPEN folder (default $UNIPEN_DIR)")
+    p.add_argument("--json", type=Path, help="write the figures here too")
+    args = p.parse_args(argv)
+    settings = memory.Settings.from_contract(contract.MEMORY)
+    split = "validation" if args.tune else args.split
+    try:
+        read = read_split(args.model, split, args.pendigits, args.unipen)
+    except (FileNotFoundError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    result: dict = {"split": split, "model": str(args.model)}
+    if args.tune:
+        settings, rows = tune(read, settings)
+        result["grid"] = rows
+        for row in sorted(rows, key=lambda r: r["errors_with"])[:10]:
+            print(f"  {row}")
+        print(f"chosen on validation: {settings} (train/contract.json has {contract.MEMORY})")
+    figures = evaluate(read, settings)
+    print(report(figures, settings))
+    if args.json:
+        args.json.write_text(json.dumps({**result, "settings": asdict(settings), "figures": figures}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
