@@ -53,7 +53,8 @@ SHARED_SEGMENT = ROOT / "train" / "segment.py"  # Number mode's segmentation, al
 # The constants training, export and the page share (train/contract.py): the page's Python reads the
 # JSON through the same module, its JavaScript through js/element/contract.js (webapp/contract.py).
 CONTRACT = ROOT / "train" / "contract.json"
-SHARED_PYTHON = [SHARED_PREPROCESS, SHARED_SEGMENT, ROOT / "train" / "contract.py", CONTRACT]  # -> dist/py/
+SHARED_MEMORY = ROOT / "train" / "memory.py"  # the handwriting memory, also used in evaluation
+SHARED_PYTHON = [SHARED_PREPROCESS, SHARED_SEGMENT, SHARED_MEMORY, ROOT / "train" / "contract.py", CONTRACT]
 ELEMENT = "js/element/digit-pad.js"  # the element; its class's JSDoc is its API (webapp/element_api.py)
 
 # Runtime files shipped from node_modules: (package folder, files or "*", folder in dist).

@@ -155,6 +155,7 @@ def summarize(ours: dict, bare: dict, bare_worker: dict, drawn: dict) -> dict:
     }
     figures["latency_ms"] = {name: {"median": median(v), "p95": p95(v)} for name, v in parts.items()}
     figures["predictions"] = len(timings)
+    figures["remembering"] = drawing.remembering_cost(drawn)
     for phase in ("boot_tasks", "drawing_tasks"):
         tasks = drawn[phase]
         figures[phase] = {"longest_ms": tasks[0] if tasks else 0.0, "over_50ms": sum(t > 50 for t in tasks)}
@@ -340,6 +341,9 @@ def report_page(f: dict) -> None:
     total = f["latency_ms"]["total"]
     ok = total["median"] <= GOALS["median_ms"] and total["p95"] <= GOALS["p95_ms"]
     print(f"  (goal: median ≤ {GOALS['median_ms']} ms, p95 ≤ {GOALS['p95_ms']} ms: {verdict(ok)})")
+    r = f["remembering"]
+    print(f"  with {r['remembered']} remembered drawings: median total {r['with_ms']:.2f} ms against "
+          f"{r['without_ms']:.2f}, {r['more_ms']:+.2f} ms (goal ≤ +1 ms: {verdict(r['more_ms'] <= 1.0)})")  # fmt: skip
     for phase, label in (("boot_tasks", "while Python boots"), ("drawing_tasks", "while predicting")):
         tasks = f[phase]
         print(

@@ -6,16 +6,25 @@ from __future__ import annotations
 import bisect
 import json
 import math
+import statistics
 import tempfile
 import time
 from pathlib import Path
 
 from bench.loads import PAGE_READY, TIMEOUT_MS
+from train import contract
 
 TRACE_CATEGORIES = ["devtools.timeline", "disabled-by-default-devtools.timeline", "blink.user_timing"]
 TASK_EVENTS = {"RunTask", "ThreadControllerImpl::RunTask"}
 PAD_MARK = "digit-pad:pad"  # performance mark: from here on the pad takes strokes
 MOVE_INTERVAL_S = 1 / 60  # a person's pointer: about one move per display frame
+# The handwriting memory filled to its capacity (issue 37): the drawing on the pad taught again and again.
+FILL_MEMORY = """async (capacity) => {
+  const element = document.querySelector("digit-pad");
+  let count = 0;
+  for (let i = 0; i < capacity; i++) count = await element.teach(i % 10);
+  return count;
+}"""
 
 
 def scribble(page, turn: int, points: int = 40, pad=None) -> None:
@@ -116,6 +125,22 @@ def measure(playwright, chromium_path: str, url: str, args: list[str], predictio
 
         result["drawing_tasks"] = traced(browser, page, draw_predicting)
         result["timings"] = page.evaluate("window.digitPad.timings()")[:predictions]
+        # The same again with the handwriting memory full, then forgotten (the page's storage is this run's).
+        scribble(page, 0)
+        result["remembered"] = page.evaluate(FILL_MEMORY, contract.MEMORY["capacity"])
+        page.keyboard.press("Escape")
+        page.evaluate("window.digitPad.live.timings.length = 0")
+        draw_predicting()
+        result["timings_remembering"] = page.evaluate("window.digitPad.timings()")[:predictions]
+        page.evaluate("document.querySelector('digit-pad').forget()")
         return result
     finally:
         browser.close()
+
+
+def remembering_cost(drawn: dict) -> dict:
+    """Median total per prediction without and with the memory full, and the difference (goal: ≤ 1 ms)."""
+    without = statistics.median(t["total"] for t in drawn["timings"])
+    with_memory = statistics.median(t["total"] for t in drawn["timings_remembering"])
+    return {"remembered": drawn["remembered"], "without_ms": without, "with_ms": with_memory,
+            "more_ms": with_memory - without}  # fmt: skip

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import shlex
 import sys
 import zlib
 from dataclasses import asdict, dataclass, replace
@@ -73,8 +74,9 @@ def stream(probs: np.ndarray, features: np.ndarray, labels: np.ndarray, settings
     """One writer's digits, in this order, each corrected at once when read wrong: the counts."""
     kept = memory.Memory(settings)
     corrected: set[int] = set()
-    counts = {"digits": len(labels), "errors_without": 0, "errors_with": 0, "corrections": 0,
-              "after_correction": 0, "after_correction_errors_without": 0, "after_correction_errors_with": 0}  # fmt: skip
+    counts = dict.fromkeys(("errors_without", "errors_with", "corrections", "after_correction",
+                            "after_correction_errors_without", "after_correction_errors_with"), 0)  # fmt: skip
+    counts = {"digits": len(labels), **counts}
     for p, f, label in zip(probs, features, labels, strict=True):
         without = int(p.argmax()) != label
         answer = int(kept.recall(p[None], f[None]).probs[0].argmax())
@@ -162,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--pendigits", help="pendigits folder (default $PENDIGITS_DIR)")
     p.add_argument("--unipen", help="UNIPEN folder (default $UNIPEN_DIR)")
     p.add_argument("--json", type=Path, help="write the figures here too")
+    p.add_argument("--card", type=Path, help="add the held-out figures to this model card (e.g. site/models/cnn.json)")
     args = p.parse_args(argv)
     settings = memory.Settings.from_contract(contract.MEMORY)
     split = "validation" if args.tune else args.split
@@ -181,7 +184,31 @@ def main(argv: list[str] | None = None) -> int:
     print(report(figures, settings))
     if args.json:
         args.json.write_text(json.dumps({**result, "settings": asdict(settings), "figures": figures}, indent=1))
+    if args.card and split == "held-out":
+        card = json.loads(args.card.read_text())
+        card["learning"] = card_entry(
+            figures,
+            settings,
+            shlex.join(["python3", "build.py", "drawings", "--learn", *(argv if argv is not None else sys.argv[1:])]),
+        )
+        args.card.write_text(json.dumps(card, indent=1) + "\n")
     return 0
+
+
+def card_entry(figures: dict, settings: memory.Settings, command: str) -> dict:
+    """What the model card shows of the memory: its settings and, per order, the held-out figures by source."""
+    sources = ("pendigits", "unipen", "pooled")
+    orders = {
+        seed: {
+            s: {k: v for k, v in found[s].items() if k != "writers_worse"}
+            | {"writers_worse": len(found[s]["writers_worse"])}
+            for s in sources
+        }
+        for seed, found in figures.items()
+    }
+    return {"command": command, "settings": asdict(settings), "order_seeds": list(figures),
+            "chosen_on": "the validation writers (pendigits 21-25, UNIPEN's validation writers)",
+            "held_out": orders}  # fmt: skip
 
 
 if __name__ == "__main__":

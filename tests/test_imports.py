@@ -39,7 +39,12 @@ MAY_IMPORT = {  # top-level package -> the project's packages it may import (bes
     "toolchain": set(),
     "build": TOOLS,
 }
-SHARED = ["preprocess", "segment", "contract"]  # train/<name>.py, copied by build.py into dist/py/ (SHARED_PYTHON)
+SHARED = [
+    "preprocess",
+    "segment",
+    "memory",
+    "contract",
+]  # train/<name>.py, copied by build.py into dist/py/ (SHARED_PYTHON)
 PAGE_MODULES = {p.stem for p in (ROOT / "site" / "py").glob("*.py")}
 PAGE_RUNTIME = {"js", "pyodide", "polyscript", "numpy"}  # what Pyodide and PyScript give the page's Python
 

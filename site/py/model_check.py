@@ -21,6 +21,7 @@ KEY_FIELD, VALUE_FIELD = 1, 2  # StringStringEntryProto.key / .value
 VARINT, FIXED64, LENGTH_DELIMITED, FIXED32 = 0, 1, 2, 5  # protobuf wire types
 CAM_KEY = "cam_output"  # metadata naming the optional Grad-CAM output [N, classes, H, W] (export/gradcam.py)
 NOT_DIGIT_KEY = "not_digit_output"  # metadata naming the optional "not a digit" logit [N, 1] (export/onnx_io.py)
+FEATURES_KEY = "features_output"  # metadata naming the optional last hidden layer [N, F] (the handwriting memory)
 # The calibration and the verdict's thresholds (train/rejection.py Calibration): all four or none.
 CALIBRATION_KEYS = ("calibration_temperature", "not_digit_method", "not_digit_threshold", "unsure_threshold")
 
@@ -151,7 +152,22 @@ def problems(metadata: dict[str, str], inputs: list[Port], outputs: list[Port], 
         )
     found += _cam_problems(metadata, outputs, expected)
     found += _not_digit_problems(metadata, outputs, expected)
+    found += _features_problems(metadata, outputs)
     return found
+
+
+def _features_problems(metadata: dict[str, str], outputs: list[Port]) -> list[str]:
+    """A named features output must be float32 [N, F]. A model without one is fine: it learns no handwriting."""
+    name = metadata.get(FEATURES_KEY)
+    if name is None:
+        return []
+    port = {p.name: p for p in outputs}.get(name)
+    if port is None:
+        return [f"its metadata names a features output {name!r}, but it has no such output"]
+    if port.type != "float32" or len(port.shape) != 2:
+        return [f"its features output {name!r} is {port.type} of shape {list(port.shape)}, "
+                "the page reads float32 of shape [N, F]"]  # fmt: skip
+    return []
 
 
 def _not_digit_problems(metadata: dict[str, str], outputs: list[Port], expected: Expected) -> list[str]:
@@ -206,6 +222,11 @@ def _cam_problems(metadata: dict[str, str], outputs: list[Port], expected: Expec
 def not_digit_output(metadata: dict[str, str]) -> str | None:
     """The name of the model's "not a digit" output, None when it has none (check `problems` first)."""
     return metadata.get(NOT_DIGIT_KEY)
+
+
+def features_output(metadata: dict[str, str]) -> str | None:
+    """The name of the model's features output, None when it has none (check `problems` first)."""
+    return metadata.get(FEATURES_KEY)
 
 
 def calibration(metadata: dict[str, str]) -> dict | None:

@@ -15,7 +15,11 @@ two. On that port (messages {id, type, ...}, answered {id, ok, ...} in order):
   is its id, `models` the names of the connected models that are to read it);
 - "number" {points, lengths, ids, known, penRadius, centre, prediction, models}: Number mode, in
   one call per frame: the digits found in the strokes, each new one drawn alone (by the page's own
-  js/element/ink.js, on an OffscreenCanvas) and prepared, all sent as one batch (`read_number`).
+  js/element/ink.js, on an OffscreenCanvas) and prepared, all sent as one batch (`read_number`);
+- "embed" {pixels, prediction, models}: 28x28 inputs in [0, 1] (the handwriting memory's kept
+  drawings) normalized and sent to the models as one batch, for their features (`embed`);
+- "remember" {features, digits}, "recall" {probs, features}: the handwriting memory (memory.py, the
+  module the offline evaluation runs), see `remember` and `recall`.
 
 The worker never reaches back into the page, so it works with or without cross-origin
 isolation. The pixels-to-input step is `preprocess.to_mnist_framed` + `preprocess.normalize`,
@@ -38,6 +42,8 @@ from pyodide.ffi import create_proxy, to_js
 np = None
 preprocess = None
 segment = None
+memory = None
+handwriting = None  # the person's handwriting memory (memory.Memory), made by load_numpy
 
 models: dict = {}  # name -> the MessagePort to that model's worker
 ink = js_modules.ink  # js/element/ink.js (config js_modules.worker): the pad's own drawing code
@@ -45,11 +51,13 @@ ink = js_modules.ink  # js/element/ink.js (config js_modules.worker): the pad's 
 
 def load_numpy() -> str:
     """Import numpy and the shared preprocessing and segmentation modules; returns numpy's version."""
-    global np, preprocess, segment
+    global np, preprocess, segment, memory, handwriting
+    import memory
     import numpy as np
     import preprocess
     import segment
 
+    handwriting = memory.Memory(memory.Settings.from_contract(contract.MEMORY))
     return np.__version__
 
 
@@ -81,6 +89,7 @@ def check_model(model, inputs, outputs, model_name: str) -> dict:
         "fetch": contract.OUTPUT_NAME,
         "cam": model_check.cam_output(metadata),
         "notDigit": model_check.not_digit_output(metadata),
+        "features": model_check.features_output(metadata),
         "calibration": json.dumps(model_check.calibration(metadata)),  # JSON: one flat reply across workers
     }
 
@@ -178,6 +187,36 @@ def read_number(request) -> dict:
     return {"segments": segments, "fresh": fresh, "pixels": pixels, "frames": frames, "ms": ms}
 
 
+def embed(request) -> dict:
+    """The kept drawings' 28x28 inputs (request.pixels: a Float32Array of N x 784 in [0, 1]) normalized and sent
+    to the models in request.models as one batch with id request.prediction; returns {"count": N}."""
+    pixels = np.frombuffer(request.pixels.to_bytes(), dtype=np.float32).reshape(-1, preprocess.SIZE, preprocess.SIZE)
+    batch = preprocess.normalize(pixels)
+    message = _js({"id": str(request.prediction), "input": batch.ravel(), "shape": list(batch.shape)})
+    for name in request.models:
+        models[str(name)].postMessage(message)
+    return {"count": len(pixels)}
+
+
+def remember(request) -> dict:
+    """The memory holds exactly these drawings: request.features (Float32Array, N rows) and request.digits
+    (Int32Array of N digits), oldest first; returns {"count"} (at most the memory's capacity)."""
+    digits = np.frombuffer(request.digits.to_bytes(), dtype=np.int32)
+    features = np.frombuffer(request.features.to_bytes(), dtype=np.float32).reshape(len(digits), -1)
+    handwriting.load(features, digits)
+    return {"count": len(handwriting)}
+
+
+def recall(request) -> dict:
+    """N drawings' calibrated probabilities (request.probs, Float64Array of N x 10) blended with the memory's
+    votes for their features (request.features, Float32Array of N rows): {"probs", "votes"} (Float64Arrays of
+    N x 10; a row of zero votes: no remembered drawing was like it, its probabilities are the network's)."""
+    probs = np.frombuffer(request.probs.to_bytes(), dtype=np.float64).reshape(-1, memory.DIGITS)
+    features = np.frombuffer(request.features.to_bytes(), dtype=np.float32).reshape(len(probs), -1)
+    recalled = handwriting.recall(probs, features)
+    return {"probs": to_js(recalled.probs.ravel()), "votes": to_js(recalled.votes.ravel())}
+
+
 def _handle(request) -> dict:
     """The answer's fields for one message of the page's port (see the module's docstring)."""
     kind = request.type
@@ -185,6 +224,12 @@ def _handle(request) -> dict:
         return prepare(request.rgba, request.width, request.height, request.centre, request.prediction, request.models)
     if kind == "number":
         return read_number(request)
+    if kind == "recall":
+        return recall(request)
+    if kind == "embed":
+        return embed(request)
+    if kind == "remember":
+        return remember(request)
     if kind == "connect":
         models[str(request.name)] = request.port
         return {}

@@ -5,6 +5,7 @@
 import { addChartTables } from "./chart-text.js";
 import { CardError, checkDigitsForCard, loadCard, loadDigits } from "./data.js";
 import { drawings, unipenDrawings } from "./drawings.js";
+import { learning } from "./learning.js";
 import { rejection } from "./rejection.js";
 import { calibration, credits, curves, element, hardest, perClassTable, summary } from "./sections.js";
 import { confusionTable, showCell } from "./confusion.js";
@@ -47,6 +48,7 @@ function render(card, digits) {
   fill("drawings-body", drawings(card));
   fill("unipen-body", unipenDrawings(card));
   fill("rejection-body", rejection(card));
+  fill("learning-body", learning(card));
   fill("credits-body", credits(card));
   addChartTables(main);
 }

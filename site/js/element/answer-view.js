@@ -7,6 +7,7 @@ import { drawModelInput, INPUT_SIZE } from "./model-input.js";
 import { isRead, numberText } from "./number.js";
 import { verdictText } from "./verdict.js";
 
+const ADAPTED_HINT = "From your examples: drawings you corrected changed this answer.";
 const STAGE_HINTS = { python: "Starting Python", numpy: "Loading numpy", model: "Loading the model" };
 
 export class AnswerView {
@@ -97,7 +98,7 @@ export class AnswerView {
   showReady() {
     if (this.failed) return;
     Object.assign(this.prediction.dataset, {
-      state: "ready", digit: "", probs: "[]", strokes: "0", verdict: "", notDigit: "", number: "", digits: "[]",
+      state: "ready", digit: "", probs: "[]", strokes: "0", verdict: "", notDigit: "", number: "", digits: "[]", adapted: "false",
     });
     this.digitList.replaceChildren();
     this.digit.textContent = "–";
@@ -124,6 +125,7 @@ export class AnswerView {
       strokes: String(strokes),
       verdict: verdict ?? "",
       notDigit: notDigit === null ? "" : String(notDigit),
+      adapted: String(Boolean(answer.adapted)),
     });
     this.digit.textContent = String(digit);
     this.confidence.textContent = `${(probs[digit] * 100).toFixed(1)}%`;
@@ -144,6 +146,7 @@ export class AnswerView {
       strokes: String(strokes),
       verdict: shown.verdict ?? "",
       notDigit: shown.notDigit === null ? "" : String(shown.notDigit),
+      adapted: String(Boolean(shown.adapted)),
       number: text,
       digits: JSON.stringify(digits.map(({ digit, probs, verdict, box }) => ({ digit, probs, verdict, box }))),
     });
@@ -160,7 +163,7 @@ export class AnswerView {
   #showDigit(answer) {
     const { digit, probs, verdict, pixels } = answer;
     this.barList.dataset.verdict = verdict ?? "";
-    this.hint.textContent = "";
+    this.hint.textContent = answer.adapted ? ADAPTED_HINT : "";
     probs.forEach((p, i) => this.#setBar(this.bars[i], p, i === digit));
     drawModelInput(this.inputContext, pixels);
     this.input28.dataset.pixels = JSON.stringify(pixels);

@@ -2,10 +2,10 @@
  * element's class extends this one, which holds nothing but the attributes' reading. */
 
 const DEFAULT_MODEL = "cnn";
-const SHOWN_BY_DEFAULT = { bars: true, input: false, gradcam: false };
+const SHOWN_BY_DEFAULT = { bars: true, input: false, gradcam: false, learn: false };
 
 export class DigitPadAttributes extends HTMLElement {
-  static observedAttributes = ["model", "mode", "bars", "input", "gradcam", "centring"];
+  static observedAttributes = ["model", "mode", "bars", "input", "gradcam", "centring", "learn"];
 
   get model() {
     return this.getAttribute("model") || DEFAULT_MODEL;
@@ -41,6 +41,14 @@ export class DigitPadAttributes extends HTMLElement {
   }
   set gradcam(on) {
     this.setAttribute("gradcam", String(Boolean(on)));
+  }
+
+  /** Whether it learns the person's handwriting (handwriting.js): off unless set. */
+  get learn() {
+    return this.#shown("learn");
+  }
+  set learn(on) {
+    this.setAttribute("learn", String(Boolean(on)));
   }
 
   get centring() {

@@ -21,6 +21,7 @@ import { AnswerView } from "./answer-view.js";
 import { DigitPadAttributes } from "./attributes.js";
 import { HeatmapOverlay } from "./heatmap-overlay.js";
 import { INK_BITMAP, NUMBER_BITMAP } from "./ink.js";
+import { Learning } from "./learning.js";
 import { digitHolding, spokenNumber } from "./number.js";
 import { DrawingPad } from "./pad.js";
 import { LivePredictor } from "./predictor.js";
@@ -50,6 +51,10 @@ const messageOf = (error) => (error instanceof PageError ? error.message : `Load
  *   what made it answer. Picking a bar shows what points to that digit. (The MLP has no heatmap.)
  * @attr {"mass" | "box"} [centring=mass] - How the digit is placed in the 28×28 input: by its
  *   centre of mass, as MNIST was, or by its box.
+ * @attr {boolean} [learn=false] - It learns the person's handwriting: "Not right? It's a …" under the
+ *   answer remembers the drawing as that digit, on this device only (the browser's storage for the
+ *   site), and later answers blend the network with the remembered drawings. The page's elements
+ *   share one memory. `<digit-pad learn>` turns it on.
  *
  * @event {{model: string, gradcam: boolean}} digit-pad:ready - its model is loaded (again after
  *   `model` changed). Detail: the model's name; whether it has heatmaps.
@@ -65,9 +70,16 @@ const messageOf = (error) => (error instanceof PageError ? error.message : `Load
  *   `[x, y, w, h]` on the bitmap), `digit` the digit when there is exactly one, and `probs`,
  *   `verdict` those of the digit the bars show; both are `null` in digit mode; `model` the name
  *   of the model that answered; `others` is `{}` unless `compareWith` named a second model (then
- *   `others[name]` is its answer).
+ *   `others[name]` is its answer); `adapted` is `true` when the handwriting memory (`learn`) changed
+ *   the answer or its probabilities (in number mode, for the digit the bars show; each of
+ *   `digits` has its own).
  * @event digit-pad:heatmap - the heatmap changed (a prediction, a pick, a clear). Detail: as the
  *   `heatmap` property, or `null`.
+ * @event {{digit: number | null, count: number}} digit-pad:learned - the handwriting memory changed:
+ *   `teach(digit)` remembered a drawing, or `forget()` cleared it. Detail: the digit taught (`null`
+ *   after `forget()`); `count` the drawings kept.
+ * @event {{message: string}} digit-pad:learn-error - `teach()` could not remember (no drawing, not a
+ *   digit 0–9, `learn` off); nothing is stored and the element carries on. Detail: why, in plain words.
  * @event {{message: string}} digit-pad:error - it cannot go on (no WebAssembly, a missing model,
  *   …). Detail: what went wrong, in plain words; the element shows it too.
  *
@@ -80,6 +92,10 @@ const messageOf = (error) => (error instanceof PageError ? error.message : `Load
  * @method compareWith(name) - A second model also reads every drawing (its answer in
  *   `others[name]`); `null` stops it. Returns a promise: it resolves once that model answers, or
  *   rejects with its failure in plain words (the element itself carries on).
+ * @method teach(digit) - With `learn`: the drawing on the pad (in number mode the digit the bars
+ *   show) is `digit` (0–9); it is remembered and the pad is read again. Returns a promise of the
+ *   count kept; it rejects (and `digit-pad:learn-error` says why) when there is nothing to teach.
+ * @method forget() - Forgets every remembered drawing, on this device too.
  * @method showError(message) - Shows your own error in the element (and sends `digit-pad:error`).
  * @property {string} state - `loading` | `ready` (nothing drawn) | `predicted` | `error`.
  * @property {object | null} prediction - The last `digit-pad:prediction` detail, or `null`.
@@ -95,6 +111,7 @@ const messageOf = (error) => (error instanceof PageError ? error.message : `Load
  * @csspart verdict - The verdict in words ("It's a 7.", "1 or 7?", "That doesn't look like a digit.").
  * @csspart digits - Number mode: the digits found, left to right, each a button that selects it.
  * @csspart bars - The probability of each digit.
+ * @csspart teach - With `learn`: "Not right? It's a …", the ten digits, and what is remembered.
  * @csspart input - The 28×28 input (the `input` attribute shows it).
  * @csspart stages - The loading progress: Python, numpy, the model.
  * @csspart error - The error message.
@@ -121,6 +138,8 @@ export class DigitPadElement extends DigitPadAttributes {
   #said = 0; // the #settled whose answer the announcer said
   #number = null; // Number mode: the last answer {digits, others, strokes}, or null
   #selected = null; // Number mode: the digit the person picked (an index), or null: the newest digit's
+  #answer = null; // Digit mode: the answer shown ({pixels, features, ...}), or null
+  #learning;
 
   constructor() {
     super();
@@ -131,6 +150,13 @@ export class DigitPadElement extends DigitPadAttributes {
     this.#view = new AnswerView(root, (digit) => this.pick(digit), (index) => this.select(index));
     this.#overlay = new HeatmapOverlay(root, () => this.#heatmapChanged());
     this.#announcer = new Announcer(root.getElementById("announcer"));
+    this.#learning = new Learning(root, {
+      current: () => this.#teachable(),
+      changed: () => this.#attachPredictor(),
+      learned: (detail) => this.#emit("learned", detail),
+      learnError: (detail) => this.#emit("learn-error", detail),
+      say: (text) => this.#announcer.say(text),
+    });
     for (const settling of ["strokeend", "erase"]) {
       this.#pad.addEventListener(settling, () => {
         this.#settled++;
@@ -165,6 +191,8 @@ export class DigitPadElement extends DigitPadAttributes {
       this.#predictor.request();
     } else if (name === "mode") {
       this.#applyMode();
+    } else if (name === "learn") {
+      this.#learning.setEnabled(this.learn, this.#runtime, this.#model);
     } else {
       this.#applyParts();
     }
@@ -238,6 +266,16 @@ export class DigitPadElement extends DigitPadAttributes {
     this.#predictor.request(); // the drawing on the pad, if any, gets the second answer too
   }
 
+  /** With `learn`: the drawing shown is `digit`; resolves to the count of drawings kept. */
+  teach(digit) {
+    return this.#learning.teach(digit);
+  }
+
+  /** Forgets every remembered drawing. */
+  forget() {
+    return this.#learning.forget();
+  }
+
   /** Puts the element in its error state with `message` (in plain words), and says so in an event. */
   showError(message) {
     this.#state = "error";
@@ -288,6 +326,7 @@ export class DigitPadElement extends DigitPadAttributes {
   #attach(model) {
     this.#model = model;
     this.#overlay.setAvailable(Boolean(model.cam));
+    this.#learning.setEnabled(this.learn, this.#runtime, model);
     this.#applyParts();
     this.#announcer.ready();
     if (this.#pad.isEmpty) this.#showEmpty({ announce: false });
@@ -302,6 +341,7 @@ export class DigitPadElement extends DigitPadAttributes {
     const options = () => ({
       centre: this.centring === "mass",
       models: this.#companion ? [this.#model.name, this.#companion] : [this.#model.name],
+      learn: this.learn,
     });
     if (this.mode === "number") {
       const memo = new Map(); // the digits' answers, kept from frame to frame (runtime.js predictNumber)
@@ -343,6 +383,8 @@ export class DigitPadElement extends DigitPadAttributes {
       return 0;
     }
     this.#state = "predicted";
+    this.#answer = result;
+    this.#learning.setTeachable(true);
     this.#view.showPrediction(result, strokes);
     if (this.#firstAtRest(strokes)) this.#announcer.prediction(result);
     const gradcam = this.#overlay.show(result);
@@ -360,6 +402,7 @@ export class DigitPadElement extends DigitPadAttributes {
     }
     this.#number = answer;
     this.#state = "predicted";
+    this.#learning.setTeachable(true);
     const selected = this.#selected ?? digitHolding(digits, this.#pad.allStrokes.length - 1);
     this.#view.showNumber(digits, strokes, selected);
     this.#pad.setBoxes(digits.map((d) => d.box), selected);
@@ -377,6 +420,14 @@ export class DigitPadElement extends DigitPadAttributes {
     return true;
   }
 
+  /** What teach() remembers: the shown answer's 28x28 input and features (Number mode: the digit the
+   * bars show), or null when nothing is shown. */
+  #teachable() {
+    if (this.#state !== "predicted") return null;
+    const shown = this.#number ? this.#number.digits[this.#selected ?? digitHolding(this.#number.digits, this.#pad.allStrokes.length - 1)] : this.#answer;
+    return shown ? { pixels: shown.pixels, features: shown.features } : null;
+  }
+
   #strokesOf(count) {
     return this.#pad.strokes.slice(0, count).map((points) => points.map(([x, y]) => [x, y]));
   }
@@ -385,6 +436,8 @@ export class DigitPadElement extends DigitPadAttributes {
     if (this.#state === "error") return;
     this.#state = "ready";
     this.#number = null;
+    this.#answer = null;
+    this.#learning.setTeachable(false);
     this.#pad.setBoxes([]);
     this.#view.showReady();
     this.#overlay.clear();

@@ -5,7 +5,7 @@
 import { numberText } from "./number.js";
 
 /** The detail of an empty pad. */
-export const EMPTY_DETAIL = Object.freeze({ digit: null, probs: [], verdict: null, notDigit: null, others: {} });
+export const EMPTY_DETAIL = Object.freeze({ digit: null, probs: [], verdict: null, notDigit: null, adapted: false, others: {} });
 
 /** {digit, probs, verdict, notDigit, candidates} of a model's answer. */
 function answerOf({ digit, probs, verdict, notDigit, candidates }) {
@@ -19,6 +19,7 @@ export function digitDetail(result) {
     probs: result.probs,
     verdict: result.verdict,
     notDigit: result.notDigit,
+    adapted: Boolean(result.adapted),
     others: Object.fromEntries(Object.entries(result.others).map(([name, r]) => [name, answerOf(r)])),
   };
 }
@@ -32,8 +33,9 @@ export function numberDetail({ digits, others }, selected) {
     probs: shown.probs,
     verdict: shown.verdict,
     notDigit: shown.notDigit,
+    adapted: Boolean(shown.adapted),
     number: numberText(digits),
-    digits: digits.map(({ digit, probs, verdict, notDigit, box }) => ({ digit, probs, verdict, notDigit, box })),
+    digits: digits.map(({ digit, probs, verdict, notDigit, adapted, box }) => ({ digit, probs, verdict, notDigit, adapted: Boolean(adapted), box })),
     others: Object.fromEntries(
       Object.entries(others).map(([name, read]) => [
         name,

@@ -10,10 +10,11 @@
  * the site can live under any path of the page's origin. Workers must be same-origin
  * with the page, so embedding from another origin is not supported. */
 
+import { classify, classifyBatch, recalled } from "./answers.js";
 import { Calls } from "./calls.js";
+import { Handwriting, modelIdentity } from "./handwriting.js";
 import { Inference } from "./inference.js";
 import { INK_BITMAP, inkWidth } from "./ink.js";
-import { answerFrom } from "./verdict.js";
 
 /** The site's root folder (this file is js/element/runtime.js in it). */
 const SITE_ROOT = new URL("../../", import.meta.url);
@@ -38,6 +39,7 @@ export function pythonConfig() {
     files: {
       [siteUrl("py/preprocess.py")]: "./preprocess.py",
       [siteUrl("py/segment.py")]: "./segment.py",
+      [siteUrl("py/memory.py")]: "./memory.py",
       [siteUrl("py/model_check.py")]: "./model_check.py",
       // What the page and training share (train/contract.json), and the module that reads it.
       [siteUrl("py/contract.py")]: "./contract.py",
@@ -87,6 +89,7 @@ export class Runtime {
     this.loading = new Map(); // name -> Promise of a model, once asked for
     this.loaded = new Map(); // name -> a model that is checked, connected and warm
     this.predictions = 0;
+    this.handwriting = new Handwriting(this); // the page's handwriting memory (<digit-pad learn>)
   }
 
   /** Python, started the first time it is asked for: resolves to {exports, drawings}
@@ -131,9 +134,10 @@ export class Runtime {
     const opened = inference.opened.catch((error) => Promise.reject(new PageError(error.message)));
     try {
       const [file, python] = await Promise.all([opened, this.python()]);
+      const identity = modelIdentity(name, file.model);
       const checked = await python.exports.check_model(file.model, file.inputs, file.outputs, name);
       if (!checked.ok) throw new PageError(checked.error);
-      const model = { name, inference, ...pick(checked, ["version", "feed", "fetch", "cam", "notDigit"]) };
+      const model = { name, identity, inference, ...pick(checked, ["version", "feed", "fetch", "cam", "notDigit", "features"]) };
       model.calibration = JSON.parse(checked.calibration);
       await connect(python.drawings, model);
       this.loaded.set(name, model);
@@ -156,9 +160,10 @@ export class Runtime {
    * null), frame (where the input lies on the bitmap, see worker.py), others: {name:
    * {digit, probs, notDigit, verdict, candidates}} for the other models, ms: {preprocess, inference, companions}}. The
    * models run at the same time, each in its own worker. Without `centre`,
-   * preprocessing centres the digit's box rather than its centre of mass.
+   * preprocessing centres the digit's box rather than its centre of mass. With `learn`, the page's
+   * handwriting memory votes in the first model's answer (answers.js recalled; `adapted` says whether it did).
    */
-  async predict(region, { centre = true, models }) {
+  async predict(region, { centre = true, models, learn = false }) {
     const { drawings } = await this.python();
     const chosen = models.map((name) => this.loaded.get(name));
     if (chosen.includes(undefined)) throw new Error(`not loaded: ${models.join(", ")}`);
@@ -176,7 +181,8 @@ export class Runtime {
       const ms = { preprocess: prepared.ms, inference: 0, companions: 0 };
       return { digit: null, probs: [], notDigit: null, verdict: null, pixels: [], cam: null, frame: null, others: {}, ms };
     }
-    const [first, ...rest] = await Promise.all(answers);
+    const [answered, ...rest] = await Promise.all(answers);
+    const [first] = await this.#recalled([answered], chosen[0], learn);
     return {
       ...first,
       pixels: Array.from(prepared.pixels),
@@ -196,9 +202,9 @@ export class Runtime {
    * {digits: [{digit, probs, notDigit, verdict, candidates, box ([x, y, w, h] in bitmap pixels),
    * strokes (the indices of its strokes), pixels, cam, frame}], others: {name: [{digit, probs,
    * ...}]} for the other models, ms: {segment, read, preprocess, inference, companions}, fresh
-   * (how many digits were read anew)}; digits is [] when nothing is drawn.
+   * (how many digits were read anew)}; digits is [] when nothing is drawn. `learn`: as in `predict`.
    */
-  async predictNumber(pad, { centre = true, models, memo }) {
+  async predictNumber(pad, { centre = true, models, memo, learn = false }) {
     const { drawings } = await this.python();
     const chosen = models.map((name) => this.loaded.get(name));
     if (chosen.includes(undefined)) throw new Error(`not loaded: ${models.join(", ")}`);
@@ -217,6 +223,7 @@ export class Runtime {
     const ms = { ...found.ms, inference: 0, companions: 0 };
     if (found.fresh.length) {
       const batches = await Promise.all(answers);
+      batches[0] = Object.assign(await this.#recalled(batches[0], chosen[0], learn), { ms: batches[0].ms });
       const [first, ...rest] = batches;
       found.fresh.forEach((k, j) => {
         const { box, pieces, key } = found.segments[k];
@@ -237,6 +244,30 @@ export class Runtime {
     });
     const others = models.slice(1).map((name, m) => [name, found.segments.map(({ key }) => kept.get(key).answers[m + 1])]);
     return { digits, others: Object.fromEntries(others), ms, fresh: found.fresh.length };
+  }
+
+  /** The first model's answers with the handwriting memory's votes, when `learn` and it holds drawings of that model. */
+  async #recalled(answers, model, learn) {
+    const memory = this.handwriting;
+    if (!learn || !model.features || memory.model !== model || memory.count === 0) return answers;
+    const { drawings } = await this.python();
+    return recalled(answers, model, (request) => drawings.call({ type: "recall", ...request }));
+  }
+
+  /** The features rows (Float32Arrays) of `model` for N 28x28 inputs in [0, 1] (a Float32Array of N x 784):
+   * prepared by Python as any drawing, read in one batch. */
+  async features(pixels, model) {
+    const { drawings } = await this.python();
+    const id = `features-${this.predictions++}`;
+    const result = model.inference.result(id);
+    try {
+      await drawings.call({ type: "embed", pixels, prediction: id, models: [model.name] });
+    } catch (error) {
+      model.inference.forget(id);
+      throw error;
+    }
+    const { data, dims } = (await result).outputs[model.features];
+    return Array.from({ length: dims[0] }, (_, i) => data.slice(i * dims[1], (i + 1) * dims[1]));
   }
 }
 
@@ -301,7 +332,7 @@ async function startPyWorker() {
 /** From now on every input Python prepares for `model` goes straight to its worker, on a port of their own. */
 async function connect(drawings, model) {
   const { port1, port2 } = new MessageChannel();
-  const fetches = [model.fetch, model.cam, model.notDigit].filter(Boolean);
+  const fetches = [model.fetch, model.cam, model.notDigit, model.features].filter(Boolean);
   await model.inference.listen(port1, model.feed, fetches);
   await drawings.call({ type: "connect", name: model.name, port: port2 }, [port2]);
 }
@@ -328,36 +359,4 @@ async function portTo(worker) {
 function onBitmap(frame, region) {
   const [row0, col0, rowScale, colScale] = frame;
   return [row0 + region.y, col0 + region.x, rowScale, colScale];
-}
-
-/** One model's answer from its outputs ({outputs, ms}, see Inference.result): {name, digit,
- * probs, notDigit, verdict, candidates (see verdict.js answerFrom), cam, ms}. */
-function classify({ name, fetch, cam: camOutput, notDigit: notDigitOutput, calibration }, { outputs, ms }) {
-  const notDigitLogit = notDigitOutput ? outputs[notDigitOutput].data[0] : null;
-  const answer = answerFrom(outputs[fetch].data, notDigitLogit, calibration);
-  let cam = null;
-  if (camOutput) {
-    const [, , h, w] = outputs[camOutput].dims;
-    cam = { data: outputs[camOutput].data, h, w };
-  }
-  return { name, ...answer, cam, ms };
-}
-
-/** Each row's answer of a batch's outputs (see classify): [{name, digit, probs, ...}], with
- * `ms` (the batch's time) on the array. */
-function classifyBatch(model, { outputs, ms }) {
-  const rows = outputs[model.fetch].dims[0];
-  const answers = [];
-  for (let row = 0; row < rows; row++) answers.push(classify(model, { outputs: rowOf(outputs, row), ms }));
-  return Object.assign(answers, { ms, name: model.name });
-}
-
-/** Row `row` of every output ({data, dims}), as an output of batch size 1. */
-function rowOf(outputs, row) {
-  return Object.fromEntries(
-    Object.entries(outputs).map(([name, { data, dims }]) => {
-      const size = dims.slice(1).reduce((a, b) => a * b, 1);
-      return [name, { data: data.subarray(row * size, (row + 1) * size), dims: [1, ...dims.slice(1)] }];
-    }),
-  );
 }

@@ -141,6 +141,14 @@ button:hover { border-color: var(--accent); }
 .digits li[data-read="false"] .read { color: var(--bad); }
 
 .hint { min-height: 1.4em; color: var(--muted); margin: 4px 0 12px; }
+.teach { margin: 0 0 12px; }
+.teach-row { display: flex; flex-wrap: wrap; align-items: center; gap: 4px; }
+.teach-label { margin-right: 4px; }
+.teach-row button { min-width: 44px; min-height: 44px; padding: 0; font-variant-numeric: tabular-nums; }
+.teach-row button:disabled, #forget:disabled { opacity: 0.45; cursor: default; }
+.remembered { margin: 6px 0 0; min-height: 44px; display: flex; align-items: center; gap: 8px; flex-wrap: wrap;
+              color: var(--muted); }
+#forget { min-height: 44px; }
 
 .bars { list-style: none; padding: 0; margin: 0 0 16px; }
 .bars li { height: 22px; font-variant-numeric: tabular-nums; }
@@ -209,6 +217,8 @@ button:hover { border-color: var(--accent); }
   .pad-column > .stack { order: 2; }
   .buttons { order: 3; margin-top: 0; }
   #hint { order: 4; margin: 0; min-height: 2.8em; } /* two lines kept: what follows stays put */
+  .teach { order: 4; margin: 0; }
+  .teach-row button { flex: 1 0 44px; }
   .pad-column > slot, .answer-column > slot { display: block; }
   .pad-column > slot { order: 5; }
   .bars { order: 6; }

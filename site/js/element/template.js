@@ -31,7 +31,8 @@ TEMPLATE.innerHTML = `
   <section class="answer-column" aria-label="Prediction">
     <div id="error" class="error" part="error" role="alert" hidden></div>
     <div id="prediction" data-state="loading" data-digit="" data-probs="[]" data-strokes="0" data-verdict=""
-         data-not-digit="" data-mode="digit" data-number="" data-digits="[]">
+         data-not-digit="" data-mode="digit" data-number="" data-digits="[]"
+         data-adapted="false" data-remembered="0">
       <span class="digit" id="digit" part="digit">?</span>
       <span class="confidence" id="confidence" part="confidence"></span>
       <span class="verdict" id="verdict" part="verdict"></span>
@@ -39,6 +40,14 @@ TEMPLATE.innerHTML = `
     <ol id="digits" class="digits" part="digits" aria-label="The digits found, left to right: pick one to see its bars" hidden></ol>
     <p id="announcer" class="visually-hidden" role="status" aria-live="polite" aria-atomic="true"></p>
     <p id="hint" class="hint">Loading…</p>
+    <div id="teach" class="teach" part="teach" hidden>
+      <div class="teach-row" role="group" aria-labelledby="teach-label">
+        <span id="teach-label" class="teach-label">Not right? It's a</span>
+        ${Array.from({ length: 10 }, (_, d) => `<button type="button" data-digit="${d}" aria-label="It's a ${d}: remember this drawing as ${d}" disabled>${d}</button>`).join("")}
+      </div>
+      <p class="remembered"><span id="remembered">Your handwriting: no examples yet</span>
+        <button id="forget" type="button" disabled>Forget</button></p>
+    </div>
     <ol id="bars" class="bars" part="bars" aria-label="Probability of each digit"></ol>
     <slot name="under-bars"></slot>
     <figure id="input" class="model-input" part="input" hidden>

@@ -42,18 +42,27 @@ export function notDigitScore(logits, notDigitLogit, { temperature, method }) {
   throw new Error(`unknown 'not a digit' method ${method}`);
 }
 
-/** {digit, probs, notDigit, verdict, candidates ([top, second] digits)} of one drawing. */
+/** {digit, probs, notDigit, verdict, candidates ([top, second] digits), adapted: false} of one drawing. */
 export function answerFrom(logits, notDigitLogit, calibration) {
   const probs = softmax(logits, calibration?.temperature ?? 1);
+  const notDigit = calibration ? notDigitScore(logits, notDigitLogit, calibration) : null;
+  return answerOf(probs, notDigit, calibration);
+}
+
+/**
+ * The answer of ten calibrated `probs` and a "not a digit" score. `adapted`: the handwriting memory
+ * blended remembered drawings into `probs` (py/memory.py); a drawing like one the person said is a
+ * digit is then not called "not a digit" (the score is still reported).
+ */
+export function answerOf(probs, notDigit, calibration, adapted = false) {
   const ranked = probs.map((p, digit) => [p, digit]).sort((a, b) => b[0] - a[0]);
   const digit = ranked[0][1];
   const candidates = [ranked[0][1], ranked[1][1]];
-  if (!calibration) return { digit, probs, notDigit: null, verdict: null, candidates };
-  const notDigit = notDigitScore(logits, notDigitLogit, calibration);
+  if (!calibration) return { digit, probs, notDigit: null, verdict: null, candidates, adapted };
   let verdict = "digit";
-  if (notDigit > calibration.notDigitThreshold) verdict = "not-digit";
+  if (notDigit > calibration.notDigitThreshold && !adapted) verdict = "not-digit";
   else if (probs[digit] < calibration.unsureThreshold) verdict = "unsure";
-  return { digit, probs, notDigit, verdict, candidates };
+  return { digit, probs, notDigit, verdict, candidates, adapted };
 }
 
 /** The verdict in plain words. */
