@@ -9,6 +9,8 @@ Both map each writer's 500x500 box onto the pad (tablet y axis up). Prints accur
 per class, the most frequent errors, and every digit on which the two disagree: if they do,
 the offline renderer is not the page's.
 
+`--learn`: the handwriting memory, writer by writer (evaluate/learning.py; its own options).
+
 With UNIPEN at hand (`--unipen`, $UNIPEN_DIR), the same for the same split of UNIPEN's writers
 (train/unipen.py: each digit drawn at the size and place its source line seeds), offline on all of
 them with the figures per institution, and in the page on a fixed sample (`--unipen-page-sample`);
@@ -25,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from evaluate import learning
 from evaluate.pagekit import Pad, served_page
 from toolchain import DEFAULT_MODELS, DIST, find_chromium
 from train import drawings, pendigits, unipen
@@ -104,6 +107,9 @@ def unipen_evaluation(args: argparse.Namespace, pendigits_offline: dict) -> dict
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if "--learn" in argv:  # the handwriting memory's evaluation (evaluate/learning.py)
+        return learning.main([a for a in argv if a != "--learn"])
     p = argparse.ArgumentParser(prog="python build.py drawings", description=__doc__.split("\n")[0])
     p.add_argument("--pendigits", help=f"folder of {pendigits.FILE_NAME} (default ${pendigits.ENV_VAR})")
     p.add_argument("--writers", choices=sorted(WRITERS), default="held-out")

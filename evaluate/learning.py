@@ -8,6 +8,10 @@ that writer's memory. Prints, pooled, per source and per writer: errors without 
 errors on digits that come after the writer's first correction of that digit, the writers made worse, and
 the number of corrections.
 
+`--page-writer NAME` also replays that writer's first `--page-digits` digits (in order 1) on the built page in
+Chromium, teaching it each wrong answer with its "Not right? It's a …" buttons, and checks that the page
+answers as CPython does on the same strokes.
+
 `--tune` chooses the memory's settings on the validation writers (docs/experiments.md, issue 37), by the
 rule registered there: the fewest errors with the memory (mean of two orders), no writer made worse.
 """
@@ -25,10 +29,14 @@ from pathlib import Path
 
 import numpy as np
 
-from toolchain import DEFAULT_MODELS
-from train import contract, memory
+from evaluate.pagekit import Pad, served_page
+from toolchain import DEFAULT_MODELS, DIST, find_chromium
+from train import contract, drawings, memory, pendigits, unipen
 from train.onnx_run import INPUT, OUTPUT, read_metadata, session
+from train.preprocess import normalize
 from train.rejection import Calibration, digit_drawings, digit_probabilities
+from train.render import BITMAP_SIZE
+from train.strokes import thinned
 
 ORDER_SEEDS = (1, 2)  # each writer's digits are streamed in these seeded orders
 GRID = {"neighbours": (1, 3, 5), "min_similarity": (0.7, 0.75, 0.8, 0.85, 0.9), "weight": (0.5, 1.0, 2.0, 4.0)}
@@ -45,24 +53,29 @@ class Read:
     writers: list[str]
 
 
-def read_split(model: Path, split: str, pendigits_dir: str | None, unipen_dir: str | None) -> Read:
-    """The split's digits, drawn as the page draws them, read by `model` (which must have `features`)."""
+def read_inputs(model: Path, inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(calibrated probabilities [N, 10], features [N, F]) of normalized inputs, read by `model` (which must
+    have `features`)."""
     metadata = read_metadata(model)
     feature_name = metadata.get("features_output")
     if feature_name is None:
         raise ValueError(f"{model} has no features output: python -m export.features {model}")
     calibration = Calibration.from_metadata(metadata)
-    temperature = calibration.temperature if calibration else 1.0
-    digits = digit_drawings(split, pendigits_dir, unipen_dir)
     sess = session(model)
     logits, features = [], []
-    for start in range(0, len(digits.labels), 1000):
-        batch = digits.inputs[start : start + 1000]
-        found = sess.run([OUTPUT, feature_name], {INPUT: batch})
+    for start in range(0, len(inputs), 1000):
+        found = sess.run([OUTPUT, feature_name], {INPUT: inputs[start : start + 1000]})
         logits.append(found[0])
         features.append(found[1])
-    probs = digit_probabilities(np.concatenate(logits), temperature)
-    return Read(probs, np.concatenate(features), digits.labels, digits.names)
+    probs = digit_probabilities(np.concatenate(logits), calibration.temperature if calibration else 1.0)
+    return probs, np.concatenate(features)
+
+
+def read_split(model: Path, split: str, pendigits_dir: str | None, unipen_dir: str | None) -> Read:
+    """The split's digits, drawn as the page draws them, read by `model`."""
+    digits = digit_drawings(split, pendigits_dir, unipen_dir)
+    probs, features = read_inputs(model, digits.inputs)
+    return Read(probs, features, digits.labels, digits.names)
 
 
 def writer_order(count: int, writer: str, seed: int) -> np.ndarray:
@@ -156,6 +169,45 @@ def report(figures: dict, settings: memory.Settings) -> str:
     return "\n".join(lines)
 
 
+def writer_strokes(writer: str, split: str, pendigits_dir: str | None, unipen_dir: str | None) -> list:
+    """(label, strokes in bitmap pixels as the page gets them) of one writer's digits, in the split's order (UNIPEN's
+    thinned to a point every 6 px, as the page tests replay them: tests/page/test_page_unipen.py)."""
+    source, name = writer.split(" ", 1)
+    if source == "pendigits":
+        chosen = pendigits.by_writers(pendigits.load(pendigits_dir), frozenset({int(name)}))
+        return [(d.label, d.on_pad(BITMAP_SIZE, BITMAP_SIZE)) for d in chosen]
+    return [(d.label, thinned(d.on_pad())) for d in unipen.by_split(unipen.load(unipen_dir), split) if d.writer == name]
+
+
+def page_replay(model: Path, written: list, settings: memory.Settings) -> dict:
+    """`written` ([(label, strokes)], in order) on the built page, each wrong answer taught at once with the page's
+    buttons, against the same stream in CPython on the same strokes: both answers per digit."""
+    labels = np.array([label for label, _ in written])
+    probs, features = read_inputs(model, normalize(drawings.drawn_images([strokes for _, strokes in written])))
+    kept, offline = memory.Memory(settings), []
+    for p, f, label in zip(probs, features, labels, strict=True):
+        offline.append(int(kept.recall(p[None], f[None]).probs[0].argmax()))
+        if offline[-1] != label:
+            kept.add(f, int(label))
+    chromium = find_chromium()
+    if chromium is None:
+        raise SystemExit("Chromium not found: run this through `python3 build.py drawings --learn`, which installs it")
+    page, taught = [], 0
+    with served_page(DIST, chromium) as app:
+        pad = Pad(app.page)
+        for label, strokes in written:
+            page.append(int(pad.draw_bitmap(strokes)["digit"]))
+            if page[-1] != label:
+                taught += 1
+                pad.find(f'#teach button[data-digit="{label}"]').click()
+                pad.find(f'#prediction[data-remembered="{min(taught, settings.capacity)}"]').wait_for(state="attached")
+            pad.clear()
+    errors = {"without": probs.argmax(1), "page": np.array(page), "offline": np.array(offline)}
+    return {"digits": len(written), "labels": labels.tolist(), "offline": offline, "page": page,
+            "agree": int(sum(a == b for a, b in zip(offline, page, strict=True))),
+            **{f"errors_{name}": int((answers != labels).sum()) for name, answers in errors.items()}}  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python3 build.py drawings --learn", description=__doc__.split("\n\n")[0])
     p.add_argument("--model", type=Path, default=DEFAULT_MODELS / "cnn.onnx", help="the reader (with features)")
@@ -164,6 +216,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--pendigits", help="pendigits folder (default $PENDIGITS_DIR)")
     p.add_argument("--unipen", help="UNIPEN folder (default $UNIPEN_DIR)")
     p.add_argument("--json", type=Path, help="write the figures here too")
+    p.add_argument("--page-writer", help="replay this writer of the split in the page too (e.g. 'pendigits 27')")
+    p.add_argument("--page-digits", type=int, default=60, help="how many of that writer's digits (order 1)")
     p.add_argument("--card", type=Path, help="add the held-out figures to this model card (e.g. site/models/cnn.json)")
     args = p.parse_args(argv)
     settings = memory.Settings.from_contract(contract.MEMORY)
@@ -184,6 +238,19 @@ def main(argv: list[str] | None = None) -> int:
     print(report(figures, settings))
     if args.json:
         args.json.write_text(json.dumps({**result, "settings": asdict(settings), "figures": figures}, indent=1))
+    if args.page_writer:
+        written = writer_strokes(args.page_writer, split, args.pendigits, args.unipen)
+        if not written:
+            print(f"error: no writer {args.page_writer!r} in the {split} split", file=sys.stderr)
+            return 2
+        order = writer_order(len(written), args.page_writer, ORDER_SEEDS[0])
+        replay = page_replay(args.model, [written[i] for i in order[: args.page_digits]], settings)
+        result["page"] = {"writer": args.page_writer, **replay}
+        print(f"in the page, {args.page_writer}'s first {replay['digits']} digits (order {ORDER_SEEDS[0]}): page and "
+              f"CPython agree on {replay['agree']}; errors without the memory {replay['errors_without']}, with it "
+              f"{replay['errors_page']} in the page, {replay['errors_offline']} in CPython")  # fmt: skip
+        if args.json:
+            args.json.write_text(json.dumps({**result, "settings": asdict(settings), "figures": figures}, indent=1))
     if args.card and split == "held-out":
         card = json.loads(args.card.read_text())
         card["learning"] = card_entry(

@@ -202,6 +202,9 @@ def remember(request) -> dict:
     """The memory holds exactly these drawings: request.features (Float32Array, N rows) and request.digits
     (Int32Array of N digits), oldest first; returns {"count"} (at most the memory's capacity)."""
     digits = np.frombuffer(request.digits.to_bytes(), dtype=np.int32)
+    if len(digits) == 0:
+        handwriting.forget()
+        return {"count": 0}
     features = np.frombuffer(request.features.to_bytes(), dtype=np.float32).reshape(len(digits), -1)
     handwriting.load(features, digits)
     return {"count": len(handwriting)}

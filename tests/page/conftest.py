@@ -56,6 +56,12 @@ own, in the element's slots.
   {digit, probs, verdict, box: [x, y, w, h] in bitmap pixels}), `data-digit` only when
   exactly one digit was found, and `data-probs`/`data-verdict` of the digit the bars show
   (the newest, or the one picked in `#digits li button`). `data-mode` = digit otherwise.
+- The handwriting memory (issue 37; the main page sets `learn`): `#teach` holds ten
+  `button[data-digit=d]` ("Not right? It's a d": enabled when an answer is shown, it
+  remembers the drawing, in Number mode the digit the bars show, as d), `#remembered` (what
+  is kept, or why nothing can be) and `#forget`. `#prediction` has `data-remembered` (the
+  drawings kept) and `data-adapted` (`true` when remembered drawings changed the answer or its
+  probabilities). The records live in IndexedDB `digit-pad`, store `handwriting`.
 - Performance marks `digit-pad:pad` (the pad takes strokes), `digit-pad:<stage>:done`
   (python, numpy, model) and `digit-pad:ready`.
 

@@ -227,3 +227,31 @@ def test_a_broken_calibration_or_not_digit_output_is_said_in_plain_words(change,
     metadata = {**GOOD_METADATA, **{k: v for k, v in change.items() if v is not None}}  # None: left out
     found = model_check.problems(metadata, GOOD_INPUTS, outputs, expected())
     assert len(found) == 1 and words in found[0], found
+
+
+FEATURES_OUTPUT = model_check.Port("features", "float32", ("batch", 128))
+
+
+def test_a_model_with_features_passes_and_names_them_and_one_without_is_fine():
+    metadata = {**GOOD_METADATA, "features_output": "features"}
+    assert model_check.problems(metadata, GOOD_INPUTS, [*GOOD_OUTPUTS, FEATURES_OUTPUT], expected()) == []
+    assert model_check.features_output(metadata) == "features"
+    assert model_check.features_output(GOOD_METADATA) is None  # e.g. the MLP: it learns no handwriting
+
+
+def test_what_export_writes_for_features_is_what_the_page_expects():
+    onnx_io = pytest.importorskip("export.onnx_io")
+    assert onnx_io.FEATURES_METADATA == {model_check.FEATURES_KEY: contract.FEATURES_OUTPUT}
+
+
+@pytest.mark.parametrize(
+    ("outputs", "words"),
+    [
+        (GOOD_OUTPUTS, "no such output"),
+        ([*GOOD_OUTPUTS, model_check.Port("features", "float32", ("batch", 8, 16))], "[N, F]"),
+        ([*GOOD_OUTPUTS, model_check.Port("features", "int64", ("batch", 128))], "int64"),
+    ],
+)
+def test_a_promised_features_output_must_be_there(outputs, words):
+    found = model_check.problems({**GOOD_METADATA, "features_output": "features"}, GOOD_INPUTS, outputs, expected())
+    assert len(found) == 1 and words in found[0], found

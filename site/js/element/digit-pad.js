@@ -16,23 +16,19 @@
  */
 
 import { Announcer } from "./announcer.js";
-import { missingFeature } from "./browser-support.js";
+import { AnswerDisplay } from "./answer-display.js";
 import { AnswerView } from "./answer-view.js";
 import { DigitPadAttributes } from "./attributes.js";
+import { addControls } from "./controls.js";
 import { HeatmapOverlay } from "./heatmap-overlay.js";
-import { INK_BITMAP, NUMBER_BITMAP } from "./ink.js";
 import { Learning } from "./learning.js";
-import { digitHolding, spokenNumber } from "./number.js";
+import { ModelLoader } from "./model-loader.js";
 import { DrawingPad } from "./pad.js";
 import { LivePredictor } from "./predictor.js";
-import { digitDetail, EMPTY_DETAIL, numberDetail } from "./prediction-detail.js";
-import { markStage, PageError, sharedRuntime } from "./runtime.js";
+import { EMPTY_DETAIL } from "./prediction-detail.js";
+import { Reading } from "./reading.js";
 import { STYLES } from "./styles.js";
-import { PAD_LABELS, TEMPLATE } from "./template.js";
-
-const MODEL_NAME = /^[a-z0-9_-]+$/;
-
-const messageOf = (error) => (error instanceof PageError ? error.message : `Loading failed: ${error?.message ?? error}`);
+import { TEMPLATE } from "./template.js";
 
 /**
  * The digit pad: draw a digit (or a whole number), and a network in the browser reads it as
@@ -125,21 +121,15 @@ export class DigitPadElement extends DigitPadAttributes {
   #pad;
   #view;
   #overlay;
+  #announcer;
+  #display; // the answer shown, and Number mode's digit selected
+  #learning;
   #predictor;
-  #runtime = null; // the page's shared runtime, once connected
-  #loads = 0; // bumped by each model load: a newer one supersedes it
+  #reading; // what reads the drawing, and how
+  #loader;
   #model = null; // the loaded model {name, cam, ...}, or null while loading or failed
-  #companion = null; // the name of the model predicting alongside (compareWith), or null
-  #companionCalls = 0;
   #prediction = null; // the last digit-pad:prediction detail
   #state = "loading";
-  #announcer;
-  #settled = 0; // bumped when a stroke ends or ink is removed: the next full answer is announced
-  #said = 0; // the #settled whose answer the announcer said
-  #number = null; // Number mode: the last answer {digits, others, strokes}, or null
-  #selected = null; // Number mode: the digit the person picked (an index), or null: the newest digit's
-  #answer = null; // Digit mode: the answer shown ({pixels, features, ...}), or null
-  #learning;
 
   constructor() {
     super();
@@ -151,48 +141,48 @@ export class DigitPadElement extends DigitPadAttributes {
     this.#overlay = new HeatmapOverlay(root, () => this.#heatmapChanged());
     this.#announcer = new Announcer(root.getElementById("announcer"));
     this.#learning = new Learning(root, {
-      current: () => this.#teachable(),
+      current: () => (this.#state === "predicted" ? this.#display.drawing() : null), // what teach() remembers
       changed: () => this.#attachPredictor(),
       learned: (detail) => this.#emit("learned", detail),
       learnError: (detail) => this.#emit("learn-error", detail),
       say: (text) => this.#announcer.say(text),
     });
-    for (const settling of ["strokeend", "erase"]) {
-      this.#pad.addEventListener(settling, () => {
-        this.#settled++;
-        this.#selected = null; // a new stroke: the newest digit is shown again
-      });
-    }
+    // Made before the predictor: it counts a stroke's end or an erase before the erased pad is shown empty.
+    this.#display = new AnswerDisplay({ pad: this.#pad, view: this.#view, overlay: this.#overlay, announcer: this.#announcer });
     this.#predictor = new LivePredictor(this.#pad, {
       show: (result, strokes) => this.#show(result, strokes),
       showEmpty: () => this.#showEmpty(),
       fail: (message) => this.showError(message),
     });
-    root.getElementById("clear").addEventListener("click", () => this.clear());
-    root.getElementById("undo").addEventListener("click", () => this.undo());
-    // Drawing focuses the pad (its pointerdown cancels the mouse's own focusing), so that
-    // Escape and Ctrl+Z work on the element just drawn on.
-    this.#pad.canvas.addEventListener("pointerdown", () => this.#pad.canvas.focus({ preventScroll: true, focusVisible: false }));
-    this.addEventListener("keydown", (event) => this.#shortcut(event));
+    this.#reading = new Reading(this.#predictor, () => ({ centring: this.centring, learn: this.learn }));
+    this.#loader = new ModelLoader({
+      stage: (stage, status, detail) => {
+        this.#view.stage(stage, status, detail);
+        this.#announcer.stage(stage, status);
+      },
+      loaded: (model) => this.#attach(model),
+      failed: (message) => this.showError(message),
+    });
+    addControls(this, root, this.#pad); // Undo, Clear, Escape and Ctrl+Z
     this.#applyParts();
     this.#applyMode();
     performance.mark("digit-pad:pad"); // from here on the pad takes strokes (the benchmark reads this)
   }
 
   connectedCallback() {
-    if (!this.#runtime) this.#load();
+    if (!this.#loader.runtime) this.#load();
   }
 
   attributeChangedCallback(name, before, after) {
     if (before === after) return;
     if (name === "model") {
-      if (this.#runtime) this.#load();
+      if (this.#loader.runtime) this.#load();
     } else if (name === "centring") {
       this.#predictor.request();
     } else if (name === "mode") {
       this.#applyMode();
     } else if (name === "learn") {
-      this.#learning.setEnabled(this.learn, this.#runtime, this.#model);
+      this.#learning.setEnabled(this.learn, this.#loader.runtime, this.#model);
     } else {
       this.#applyParts();
     }
@@ -243,9 +233,7 @@ export class DigitPadElement extends DigitPadAttributes {
 
   /** Number mode: shows digit `index` of the number (left to right) in the bars, the input and the heatmap. */
   select(index) {
-    if (!this.#number || !(index >= 0 && index < this.#number.digits.length)) return;
-    this.#selected = index;
-    this.#showNumber(this.#number);
+    if (this.#display.select(index)) this.#showAnswer(this.#display.number, this.#display.number.strokes);
   }
 
   /** Shows `digit`'s heatmap, as picking its bar does; picking it again shows the top class's. */
@@ -258,12 +246,8 @@ export class DigitPadElement extends DigitPadAttributes {
    * `others[name]`); null stops that. Loads it the first time; resolves once it answers,
    * or rejects with its failure in plain words (the element itself carries on).
    */
-  async compareWith(name) {
-    const call = ++this.#companionCalls;
-    if (name) await sharedRuntime().model(name);
-    if (call !== this.#companionCalls) return; // a later call decides
-    this.#companion = name || null;
-    this.#predictor.request(); // the drawing on the pad, if any, gets the second answer too
+  compareWith(name) {
+    return this.#reading.compareWith(name);
   }
 
   /** With `learn`: the drawing shown is `digit`; resolves to the count of drawings kept. */
@@ -286,47 +270,19 @@ export class DigitPadElement extends DigitPadAttributes {
 
   // --- loading ------------------------------------------------------------------------
 
-  async #load() {
-    const load = ++this.#loads;
-    const name = this.model;
+  /** Loads the model the `model` attribute names (model-loader.js); #attach takes it once loaded. */
+  #load() {
     this.#predictor.detach();
     this.#model = null;
     this.#state = "loading";
     this.#view.showLoading();
-    const missing = missingFeature();
-    if (missing) return this.showError(missing);
-    if (!MODEL_NAME.test(name)) return this.showError(`"${name}" is not the name of a model.`);
-    if (!this.#runtime) {
-      this.#runtime = sharedRuntime();
-      this.#runtime.stages.watch((stage, status, detail) => {
-        this.#view.stage(stage, status, detail);
-        this.#announcer.stage(stage, status);
-      });
-    }
-    try {
-      const model = this.#runtime.model(name); // its worker starts now, then Python
-      await Promise.race([this.#runtime.python(), model]); // a model that cannot load is said at once
-      if (load !== this.#loads) return;
-      this.#stage("model", "active");
-      const loaded = await model;
-      if (load !== this.#loads) return;
-      this.#stage("model", "done", `${loaded.name} (format ${loaded.version})`);
-      this.#attach(loaded);
-    } catch (error) {
-      if (load === this.#loads) this.showError(messageOf(error));
-    }
-  }
-
-  #stage(stage, status, detail) {
-    markStage(stage, status);
-    this.#view.stage(stage, status, detail);
-    this.#announcer.stage(stage, status);
+    this.#loader.load(this.model);
   }
 
   #attach(model) {
     this.#model = model;
     this.#overlay.setAvailable(Boolean(model.cam));
-    this.#learning.setEnabled(this.learn, this.#runtime, model);
+    this.#learning.setEnabled(this.learn, this.#loader.runtime, model);
     this.#applyParts();
     this.#announcer.ready();
     if (this.#pad.isEmpty) this.#showEmpty({ announce: false });
@@ -337,30 +293,12 @@ export class DigitPadElement extends DigitPadAttributes {
 
   /** Predicting, the way the mode asks: the ink bitmap in Digit mode, the pad's strokes in Number mode. */
   #attachPredictor() {
-    if (!this.#model) return;
-    const options = () => ({
-      centre: this.centring === "mass",
-      models: this.#companion ? [this.#model.name, this.#companion] : [this.#model.name],
-      learn: this.learn,
-    });
-    if (this.mode === "number") {
-      const memo = new Map(); // the digits' answers, kept from frame to frame (runtime.js predictNumber)
-      this.#predictor.attach((pad) => this.#runtime.predictNumber(pad, { ...options(), memo }), { readsPad: true });
-    } else {
-      this.#predictor.attach((region) => this.#runtime.predict(region, options()));
-    }
+    if (this.#model) this.#reading.attach(this.#loader.runtime, this.#model, this.mode);
   }
 
   /** The pad's shape and what the answer shows follow the mode; switching clears the pad. */
   #applyMode() {
-    const bitmap = this.mode === "number" ? NUMBER_BITMAP : INK_BITMAP;
-    if (this.#pad.bitmap === bitmap && this.#view.prediction.dataset.mode === this.mode) return;
-    this.#number = null;
-    this.#selected = null;
-    this.#pad.setBitmap(bitmap);
-    this.#overlay.setBitmap(bitmap);
-    this.#view.setMode(this.mode);
-    this.#pad.canvas.setAttribute("aria-label", PAD_LABELS[this.mode]);
+    if (!this.#display.setMode(this.mode)) return;
     if (this.#model && this.#state !== "error") {
       this.#showEmpty({ announce: false });
       this.#attachPredictor();
@@ -375,74 +313,31 @@ export class DigitPadElement extends DigitPadAttributes {
     this.#view.setPickable(Boolean(this.#model?.cam) && this.gradcam);
   }
 
+  /** An answer from the predictor (predictor.js show); returns the ms spent on the heatmap. */
   #show(result, strokes) {
     if (this.#state === "error") return 0;
-    if (result.digits) return this.#showNumber({ ...result, strokes });
-    if (result.digit === null) {
+    return this.#showAnswer(result.digits ? { ...result, strokes } : result, strokes);
+  }
+
+  /** Digit mode's answer (see runtime.js predict), or Number mode's ({digits, others, strokes}, see
+   * runtime.js predictNumber), from `strokes` finished strokes; returns the ms spent on the heatmap. */
+  #showAnswer(answer, strokes) {
+    if (answer.digits ? answer.digits.length === 0 : answer.digit === null) {
       this.#showEmpty();
       return 0;
     }
     this.#state = "predicted";
-    this.#answer = result;
     this.#learning.setTeachable(true);
-    this.#view.showPrediction(result, strokes);
-    if (this.#firstAtRest(strokes)) this.#announcer.prediction(result);
-    const gradcam = this.#overlay.show(result);
-    this.#announce(digitDetail(result), strokes);
+    const { detail, gradcam } = answer.digits ? this.#display.showNumber(answer) : this.#display.showDigit(answer, strokes);
+    this.#announce(detail, strokes);
     return gradcam;
-  }
-
-  /** Number mode: a number's answer ({digits, others, strokes}, see runtime.js predictNumber);
-   * returns the ms spent on the heatmap. */
-  #showNumber(answer) {
-    const { digits, strokes } = answer;
-    if (digits.length === 0) {
-      this.#showEmpty();
-      return 0;
-    }
-    this.#number = answer;
-    this.#state = "predicted";
-    this.#learning.setTeachable(true);
-    const selected = this.#selected ?? digitHolding(digits, this.#pad.allStrokes.length - 1);
-    this.#view.showNumber(digits, strokes, selected);
-    this.#pad.setBoxes(digits.map((d) => d.box), selected);
-    if (this.#firstAtRest(strokes)) this.#announcer.say(spokenNumber(digits));
-    const gradcam = this.#overlay.show(digits[selected]);
-    this.#announce(numberDetail(answer, selected), strokes);
-    return gradcam;
-  }
-
-  /** Whether an answer from `strokes` finished strokes is the first to see the pad at rest since
-   * a stroke ended or ink was removed: the one the screen reader is told (once per stroke). */
-  #firstAtRest(strokes) {
-    if (this.#said === this.#settled || this.#pad.isDrawing || strokes !== this.#pad.finishedStrokes) return false;
-    this.#said = this.#settled;
-    return true;
-  }
-
-  /** What teach() remembers: the shown answer's 28x28 input and features (Number mode: the digit the
-   * bars show), or null when nothing is shown. */
-  #teachable() {
-    if (this.#state !== "predicted") return null;
-    const shown = this.#number ? this.#number.digits[this.#selected ?? digitHolding(this.#number.digits, this.#pad.allStrokes.length - 1)] : this.#answer;
-    return shown ? { pixels: shown.pixels, features: shown.features } : null;
-  }
-
-  #strokesOf(count) {
-    return this.#pad.strokes.slice(0, count).map((points) => points.map(([x, y]) => [x, y]));
   }
 
   #showEmpty({ announce = true } = {}) {
     if (this.#state === "error") return;
     this.#state = "ready";
-    this.#number = null;
-    this.#answer = null;
     this.#learning.setTeachable(false);
-    this.#pad.setBoxes([]);
-    this.#view.showReady();
-    this.#overlay.clear();
-    if (announce && this.#said !== this.#settled) this.#announcer.cleared();
-    this.#said = this.#settled;
+    this.#display.showEmpty({ announce });
     if (announce) this.#announce(EMPTY_DETAIL, 0);
   }
 
@@ -460,20 +355,13 @@ export class DigitPadElement extends DigitPadAttributes {
     this.#emit("prediction", this.#prediction);
   }
 
+  #strokesOf(count) {
+    return this.#pad.strokes.slice(0, count).map((points) => points.map(([x, y]) => [x, y]));
+  }
+
   #heatmapChanged() {
     this.#view.showPicked(this.#overlay.picked);
     this.#emit("heatmap", this.#overlay.state());
-  }
-
-  /** Escape and Ctrl/Cmd+Z, pressed inside the element (not in the host's slotted content). */
-  #shortcut(event) {
-    if (event.target !== this) return;
-    if (event.key === "Escape") {
-      this.clear();
-    } else if ((event.ctrlKey || event.metaKey) && !event.shiftKey && event.key.toLowerCase() === "z") {
-      event.preventDefault();
-      this.undo();
-    }
   }
 
   #emit(type, detail) {
