@@ -14,11 +14,11 @@ import threading
 from pathlib import Path
 
 from bench import costs, drawing, elements, loads, number, offline
+from bench.report import COST_PARTS, ELEMENT_PARTS, NUMBER_PARTS, report
 from toolchain import CHROMIUM_ARGS, DIST, find_chromium
 from webapp.server import make_server
 
 STAGE_MARKS = [f"digit-pad:{stage}:done" for stage in ("python", "numpy", "model")]
-GOALS = {"ratio": 1.05, "pad_ms": 300, "median_ms": 5, "p95_ms": 16, "task_ms": 50, "gradcam_ms": 10}
 
 
 def serve(directory: Path, isolation: bool = True) -> tuple[str, object]:
@@ -162,9 +162,6 @@ def summarize(ours: dict, bare: dict, bare_worker: dict, drawn: dict) -> dict:
     return figures
 
 
-NUMBER_PARTS = ("read", "segment", "preprocess", "inference", "messaging", "dom", "total")
-
-
 def _messaging(t: dict) -> float:
     """What a prediction spent between the threads: its total less the work done in each of them."""
     work = t["read"] + t.get("segment", 0.0) + t["preprocess"] + max(t["inference"], t.get("companions", 0.0))
@@ -182,21 +179,6 @@ def summarize_number(numbered: dict, drawn: dict) -> dict:
             "eight": parts(numbered["timings"]), "single": parts(drawn["timings"])}  # fmt: skip
 
 
-def report_number(n: dict) -> None:
-    print(f"Number mode: {n['predictions']} predictions while writing the 8th digit of {n['read']!r} (ms)")
-    print("                           single digit       8-digit number")
-    print("                           median    p95      median    p95")
-    for part in NUMBER_PARTS:
-        one, eight = n["single"][part], n["eight"][part]
-        print(f"  {part:<22} {one['median']:8.2f} {one['p95']:7.2f}  {eight['median']:8.2f} {eight['p95']:7.2f}")
-    ok = n["eight"]["total"]["p95"] <= 1000 / 60
-    print(f"  (goal: the 8-digit p95 within one frame, 16.7 ms: {'ok' if ok else 'MISSED'})")
-
-
-COST_PARTS = {"inference": "CNN inference", "companions": "MLP, alongside", "gradcam": "drawing the heatmaps",
-              "total": "total"}  # fmt: skip
-
-
 def summarize_costs(variants: dict[str, list[dict]]) -> dict:
     """Median and p95 of each part per variant, and what Grad-CAM and the MLP add (median total)."""
     figures = {
@@ -212,22 +194,6 @@ def summarize_costs(variants: dict[str, list[dict]]) -> dict:
     )
     figures["mlp_extra_ms"] = total["with MLP"] - total["shipped"]
     return figures
-
-
-def report_costs(c: dict) -> None:
-    names = ("shipped", "without cam", "with MLP")
-    print(f"what Grad-CAM and the MLP cost per prediction, {c['predictions']} predictions per variant, in turns (ms)")
-    print("                           " + "".join(f"{name:>16}" for name in names))
-    print("                           " + "   median    p95" * len(names))
-    for part, label in COST_PARTS.items():
-        cells = "".join(f"{c[name][part]['median']:9.2f}{c[name][part]['p95']:7.2f}" for name in names)
-        print(f"  {label:<24} {cells}")
-    ok = c["gradcam_extra_ms"] <= GOALS["gradcam_ms"]
-    print(
-        f"  Grad-CAM adds {c['gradcam_extra_ms']:.2f} ms per prediction (median total; in the graph "
-        f"{c['gradcam_in_graph_ms']:.2f} ms) (goal ≤ {GOALS['gradcam_ms']} ms: {'ok' if ok else 'MISSED'})"
-    )
-    print(f"  the MLP alongside, once switched on, adds {c['mlp_extra_ms']:.2f} ms per prediction (median total)")
 
 
 def spread(values: list[float]) -> dict:
@@ -267,93 +233,6 @@ def summarize_elements(measured: dict) -> dict:
         latency = plain["latency_ms"]["total"]["median"] - isolated["latency_ms"]["total"]["median"]
         isolation_cost[count] = {"all_ready_s": ready, "prediction_ms": latency}
     return {"variants": variants, "isolation_cost": isolation_cost}
-
-
-ELEMENT_PARTS = ("preprocess", "inference", "roundTrip", "dom", "total")
-
-
-def report_elements(e: dict) -> None:
-    print("<digit-pad> in another page of the origin (bench/elements.py), medians")
-    print("                               pad takes  first ready (s)  all ready (s)  per prediction (ms)  longest task")
-    print("                               strokes    cold    warm     cold    warm   median   p95     n   drawing")
-    for variant, v in e["variants"].items():
-        first, every, total = v["first_ready_s"], v["all_ready_s"], v["latency_ms"]["total"]
-        ready = f"{first['cold']:6.2f}  {first['warm']:6.2f}   {every['cold']:6.2f}  {every['warm']:6.2f}"
-        latency = f"{total['median']:7.2f} {total['p95']:6.2f} {v['predictions']:5d}"
-        longest = f"{v['longest_task_ms']:6.1f} ms ({v['tasks_over_50ms']} over 50)"
-        print(f"  {variant:<28} {v['pad_ms']:5.0f} ms  {ready} {latency}  {longest}")
-    for variant, v in e["variants"].items():
-        parts = ", ".join(f"{part} {v['latency_ms'][part]['median']:.2f}" for part in ELEMENT_PARTS[:-1])
-        each = "; each element (median / p95): " + ", ".join(
-            f"{x['model']} {x['median']:.2f} / {x['p95']:.2f}" for x in v["per_element_ms"]
-        )
-        print(f"  {variant}, per prediction (median ms): {parts}{each if len(v['per_element_ms']) > 1 else ''}")
-    for count, cost in e["isolation_cost"].items():
-        ready = cost["all_ready_s"]
-        print(
-            f"  without the isolation headers, {count}: {ready['cold']:+.2f} s / {ready['warm']:+.2f} s to ready "
-            f"(cold / warm), {cost['prediction_ms']:+.2f} ms per prediction (median)"
-        )
-
-
-def report(f: dict) -> None:
-    if "cold" in f:
-        report_page(f)
-    if "elements" in f:
-        print()
-        report_elements(f["elements"])
-    if "offline" in f:
-        print()
-        offline.report(f["offline"])
-
-
-def report_page(f: dict) -> None:
-    def verdict(ok: bool) -> str:
-        return "ok" if ok else "MISSED"
-
-    print()
-    pad_ok = f["pad_ms"] <= GOALS["pad_ms"]
-    print(f"pad takes strokes after {f['pad_ms']:.0f} ms (goal ≤ {GOALS['pad_ms']} ms: {verdict(pad_ok)})")
-    print("time to ready                 cold      warm")
-    print(f"  this page                {f['cold']['page_s']:6.2f} s  {f['warm']['page_s']:6.2f} s")
-    print(f"  bare Pyodide + numpy     {f['cold']['reference_s']:6.2f} s  {f['warm']['reference_s']:6.2f} s")
-    print(
-        f"  ratio                    {f['cold']['ratio']:6.3f}    {f['warm']['ratio']:6.3f}"
-        f"    (goal ≤ {GOALS['ratio']}: {verdict(max(f['cold']['ratio'], f['warm']['ratio']) <= GOALS['ratio'])})"
-    )
-    cold, warm = f["cold"], f["warm"]
-    print(f"  the same in a worker     {cold['worker_reference_s']:6.2f} s  {warm['worker_reference_s']:6.2f} s")
-    print(
-        f"  ratio to that            {cold['worker_ratio']:6.3f}    {warm['worker_ratio']:6.3f}"
-        "    (what PyScript and the page add to Pyodide booting in a worker)"
-    )
-    for kind in ("cold", "warm"):
-        stages = ", ".join(f"{name} {at:.2f} s" for name, at in f[kind]["stages_s"].items())
-        print(f"  {kind} stages done at: {stages}")
-    total = sum(f["bytes"].values())
-    print(f"bytes transferred, cold load: {total / 1e6:.2f} MB")
-    for name, size in sorted(f["bytes"].items(), key=lambda item: -item[1]):
-        print(f"  {name:<26} {size / 1e6:8.3f} MB")
-    print(f"prediction latency in the page, {f['predictions']} predictions while drawing (ms)")
-    print("                           median      p95")
-    for name, stats in f["latency_ms"].items():
-        print(f"  {name:<22} {stats['median']:8.2f} {stats['p95']:8.2f}")
-    total = f["latency_ms"]["total"]
-    ok = total["median"] <= GOALS["median_ms"] and total["p95"] <= GOALS["p95_ms"]
-    print(f"  (goal: median ≤ {GOALS['median_ms']} ms, p95 ≤ {GOALS['p95_ms']} ms: {verdict(ok)})")
-    r = f["remembering"]
-    print(f"  with {r['remembered']} remembered drawings: median total {r['with_ms']:.2f} ms against "
-          f"{r['without_ms']:.2f}, {r['more_ms']:+.2f} ms (goal ≤ +1 ms: {verdict(r['more_ms'] <= 1.0)})")  # fmt: skip
-    for phase, label in (("boot_tasks", "while Python boots"), ("drawing_tasks", "while predicting")):
-        tasks = f[phase]
-        print(
-            f"longest main-thread task drawing {label}: {tasks['longest_ms']:.1f} ms, "
-            f"{tasks['over_50ms']} over 50 ms ({verdict(tasks['over_50ms'] == 0)})"
-        )
-    if "costs" in f:
-        report_costs(f["costs"])
-    if "number" in f:
-        report_number(f["number"])
 
 
 if __name__ == "__main__":
