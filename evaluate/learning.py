@@ -93,12 +93,12 @@ def stream(probs: np.ndarray, features: np.ndarray, labels: np.ndarray, settings
     for p, f, label in zip(probs, features, labels, strict=True):
         without = int(p.argmax()) != label
         answer = int(kept.recall(p[None], f[None]).probs[0].argmax())
-        counts["errors_without"] += without
-        counts["errors_with"] += answer != label
+        counts["errors_without"] += int(without)
+        counts["errors_with"] += int(answer != label)
         if label in corrected:
             counts["after_correction"] += 1
-            counts["after_correction_errors_without"] += without
-            counts["after_correction_errors_with"] += answer != label
+            counts["after_correction_errors_without"] += int(without)
+            counts["after_correction_errors_with"] += int(answer != label)
         if answer != label:
             kept.add(f, int(label))
             corrected.add(int(label))
