@@ -44,7 +44,7 @@ from toolchain import (
     sha256,
     shown,
 )
-from webapp import contract, element_api, icons, manifest, modulepreload, precache
+from webapp import contract, element_api, icons, manifest, modulepreload, precache, precompress
 from webapp.server import make_server
 
 VENDOR = ROOT / "vendor"
@@ -202,12 +202,15 @@ def write_pages(folder: Path) -> None:
 
 def write_web_app(folder: Path) -> dict:
     """What makes the site installable (icons, manifest) and work offline (the precache list, also
-    written into sw.js): last, because the list hashes every other file. Returns the list."""
+    written into sw.js), then the files' precompressed siblings (webapp/precompress.py): last, because the
+    list hashes every other file. Returns the list."""
     (folder / "icons").mkdir(exist_ok=True)
     for icon in icons.ICONS:
         (folder / "icons" / icon.name).write_bytes(icons.icon_png(icon))
     (folder / "manifest.webmanifest").write_text(json.dumps(manifest.manifest(), indent=1) + "\n")
-    return precache.write(folder)
+    listing = precache.write(folder)
+    precompress.write(folder)  # after the list, which leaves the siblings out
+    return listing
 
 
 def build_if_needed(models: Path = DEFAULT_MODELS) -> Path:

@@ -15,6 +15,8 @@ import json
 import re
 from pathlib import Path
 
+from webapp import precompress
+
 SW = "sw.js"
 LIST = "precache.json"
 # Not precached: the worker itself (the browser keeps it), the list, the build's stamp,
@@ -33,7 +35,7 @@ def entries(dist: Path) -> list[dict]:
     found = []
     for path in files:
         relative = path.relative_to(dist).as_posix()
-        if relative not in EXCLUDED:
+        if relative not in EXCLUDED and not precompress.is_sibling(path):  # a sibling: the same file, encoded
             found.append({"path": relative, "size": path.stat().st_size, "integrity": integrity(path)})
     return found
 

@@ -1,15 +1,17 @@
 """The static server for dist/ (`python3 build.py serve`, the tests, the benchmarks): the right
-types for wasm and modules, each page's Content Security Policy as a header, and (unless
-`isolation` is off) the cross-origin isolation headers a static host would be asked to send."""
+types for wasm and modules, each page's Content Security Policy as a header, (unless
+`isolation` is off) the cross-origin isolation headers a static host would be asked to send, and
+each file's precompressed sibling (webapp/precompress.py) to a browser that accepts its encoding."""
 
 from __future__ import annotations
 
+import email.utils
 import functools
 import http.server
 import sys
 from pathlib import Path
 
-from webapp import csp
+from webapp import csp, precompress
 
 ISOLATION_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
@@ -43,11 +45,51 @@ class DistHandler(http.server.SimpleHTTPRequestHandler):
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
     quiet = False
     isolation = True
+    varies = False  # the file answered has precompressed siblings: its response varies with Accept-Encoding
+
+    def send_head(self):
+        """A file's precompressed sibling when the browser accepts its encoding (Content-Encoding, the file's own
+        type, Vary: Accept-Encoding); otherwise what SimpleHTTPRequestHandler sends."""
+        path = Path(self.translate_path(self.path))
+        if path.is_dir() and self.path.split("?")[0].endswith("/"):
+            path = path / "index.html"  # (a folder without its slash: the base class redirects)
+        siblings = {e: path.with_name(path.name + suffix) for e, suffix in precompress.ENCODINGS.items()}
+        siblings = {e: sibling for e, sibling in siblings.items() if path.is_file() and sibling.is_file()}
+        self.varies = bool(siblings)
+        accepted = {part.split(";")[0].strip() for part in self.headers.get("Accept-Encoding", "").split(",")}
+        encoding = next((e for e in siblings if e in accepted), None)
+        if encoding is None:
+            return super().send_head()
+        stat = path.stat()
+        if self.not_modified_since(stat.st_mtime):
+            self.send_response(http.HTTPStatus.NOT_MODIFIED)
+            self.end_headers()
+            return None
+        body = siblings[encoding].open("rb")
+        self.send_response(http.HTTPStatus.OK)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", encoding)
+        self.send_header("Content-Length", str(siblings[encoding].stat().st_size))
+        self.send_header("Last-Modified", self.date_time_string(stat.st_mtime))
+        self.end_headers()
+        return body
+
+    def not_modified_since(self, mtime: float) -> bool:
+        """If-Modified-Since, as SimpleHTTPRequestHandler heeds it: the file is no newer."""
+        since = self.headers.get("If-Modified-Since")
+        if not since or "If-None-Match" in self.headers:
+            return False
+        try:
+            return int(mtime) <= email.utils.parsedate_to_datetime(since).timestamp()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return False
 
     def end_headers(self) -> None:
         for name, value in ISOLATION_HEADERS.items() if self.isolation else ():
             self.send_header(name, value)
         self.send_header("Cache-Control", "no-cache")  # revalidate: a rebuilt dist is seen at once
+        if self.varies:
+            self.send_header("Vary", "Accept-Encoding")
         policy = self.policy()
         if policy:
             self.send_header("Content-Security-Policy", policy)
