@@ -60,7 +60,10 @@ export class Handwriting {
       this.#cannotKeep(error);
     }
     const stale = records.filter((r) => r.model !== model.identity || r.features === null);
-    if (stale.length) await this.#readAgain(stale, model);
+    if (stale.length) {
+      // Read again by this model; if that fails, those drawings sit out this visit (they stay stored).
+      await this.#readAgain(stale, model).catch(() => (records = records.filter((r) => !stale.includes(r))));
+    }
     this.examples = records;
     await this.#tellPython();
   }
