@@ -327,6 +327,8 @@ def main(argv: list[str] | None = None) -> int:
     if extra and args.command != "test" and args.command not in BROWSER_COMMANDS:
         raise SystemExit(f"build.py {args.command}: unknown arguments {' '.join(extra)}")
     models = args.models.resolve()
+    if args.command in ("build", "serve"):
+        reexec_in_venv()  # the build writes brotli siblings (webapp/precompress.py): pyproject.toml's brotli
     try:
         if args.command == "build":
             build(models)

@@ -14,8 +14,6 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
-import brotli
-
 ENCODINGS = {"br": ".br", "gzip": ".gz"}  # Content-Encoding -> the sibling's suffix, in the server's preference
 KEEP_AT_MOST = 0.9  # a sibling is written when it is at most this share of the file
 SKIPPED_SUFFIXES = {".br", ".gz", ".zip", ".whl", ".png", ".jpg", ".woff2"}  # compressed already, or siblings
@@ -31,6 +29,8 @@ def is_sibling(path: Path) -> bool:
 def compressed(data: bytes, encoding: str) -> bytes:
     if encoding == "gzip":
         return gzip.compress(data, compresslevel=9, mtime=0)
+    import brotli  # pyproject.toml's, in .venv (build.py imports this module before it moves there)
+
     quality = BROTLI_QUALITY if len(data) <= LARGE_BYTES else BROTLI_QUALITY_LARGE
     return brotli.compress(data, quality=quality)
 

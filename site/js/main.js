@@ -18,10 +18,16 @@ const element = document.getElementById("digit-pad");
 const compare = new CompareView(document);
 const heatmaps = new HeatmapControls(document, element);
 
-// Nothing may fail silently into the console.
+// Nothing may fail silently into the console. Except the browser refusing storage (blocked or full site
+// data): PyScript opens a database it never needs here and leaves the refusal unhandled, and the element says
+// itself what it cannot keep (the handwriting memory); the page works without storage.
+const STORAGE_REFUSED = new Set(["SecurityError", "InvalidStateError", "QuotaExceededError", "UnknownError"]);
 const failed = (message) => element.showError?.(`Something went wrong in the page: ${message}`);
 addEventListener("error", (event) => failed(event.message));
-addEventListener("unhandledrejection", (event) => failed(event.reason?.message ?? event.reason));
+addEventListener("unhandledrejection", (event) => {
+  if (event.reason instanceof DOMException && STORAGE_REFUSED.has(event.reason.name)) return;
+  failed(event.reason?.message ?? event.reason);
+});
 
 /** Digit or Number mode: ?mode=number, or the #mode control; a switch clears the pad. */
 function modeName() {
