@@ -28,6 +28,10 @@ pytestmark = pytest.mark.e2e
 # (uqb/re_3828) whose flagged 1s the reader takes for 7s: a 1 to teach, another 1, and a 4 (2026-12-06: both 1s
 # read 7 in CPython, and once the first is taught, the second reads 1; the 4 gets no vote).
 TAUGHT, LATER, UNRELATED = "uqb/data/re.dat 2295", "uqb/data/re.dat 1452", "uqb/data/re.dat 30-31"
+# How Chromium answers a page whose site data is blocked.
+REFUSE_STORAGE = """IDBFactory.prototype.open = function () {
+  throw new DOMException("access to the Indexed Database API is denied in this context", "SecurityError");
+};"""
 RECORDS = """async () => {
   const db = await new Promise((ok, ko) => { const r = indexedDB.open("digit-pad"); r.onsuccess = () => ok(r.result);
                                              r.onerror = () => ko(r.error); });
@@ -155,8 +159,7 @@ def test_blocked_storage_still_learns_for_the_visit_and_says_so(browser, base_ur
     page = session.page
     try:
         # As Chromium refuses a site whose data is blocked (the page's own thread: PyScript's worker keeps its own).
-        page.add_init_script("IDBFactory.prototype.open = function () { throw new DOMException("
-                             "'access to the Indexed Database API is denied in this context', 'SecurityError'); };")  # fmt: skip
+        page.add_init_script(REFUSE_STORAGE)
         page.reload()
         assert wait_ready(page) == "ready"
         pad = Pad(page)
