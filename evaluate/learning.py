@@ -254,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.card and split == "held-out":
         card = json.loads(args.card.read_text())
         card["learning"] = card_entry(
+            result.get("page"),
             figures,
             settings,
             shlex.join(["python3", "build.py", "drawings", "--learn", *(argv if argv is not None else sys.argv[1:])]),
@@ -262,8 +263,9 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def card_entry(figures: dict, settings: memory.Settings, command: str) -> dict:
-    """What the model card shows of the memory: its settings and, per order, the held-out figures by source."""
+def card_entry(page: dict | None, figures: dict, settings: memory.Settings, command: str) -> dict:
+    """What the model card shows of the memory: its settings, per order the held-out figures by source, and the
+    page replay's agreement with CPython (`page`, None without one)."""
     sources = ("pendigits", "unipen", "pooled")
     orders = {
         seed: {
@@ -273,9 +275,10 @@ def card_entry(figures: dict, settings: memory.Settings, command: str) -> dict:
         }
         for seed, found in figures.items()
     }
+    replayed = page and {k: page[k] for k in ("writer", "digits", "agree", "errors_without", "errors_page")}
     return {"command": command, "settings": asdict(settings), "order_seeds": list(figures),
             "chosen_on": "the validation writers (pendigits 21-25, UNIPEN's validation writers)",
-            "held_out": orders}  # fmt: skip
+            "held_out": orders, "page": replayed}  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -31,5 +31,8 @@ export function learning(card) {
   const how = element("p", { class: "note" }, `The ${s.neighbours} most similar remembered drawings (cosine ` +
     `similarity of the network's last hidden layer at least ${s.min_similarity}) vote with weight ${s.weight}; at ` +
     `most ${s.capacity} kept, on the person's device only. Settings chosen on ${l.chosen_on}. Command: ${l.command}`);
-  return [headline, table, how];
+  const replay = l.page && element("p", { class: "note" }, `In the page: ${l.page.writer}'s first ${l.page.digits} ` +
+    `digits drawn on the pad, each wrong answer taught with its buttons: the page answered as CPython ${l.page.agree} ` +
+    `times of ${l.page.digits} (errors ${l.page.errors_without} without the memory, ${l.page.errors_page} with it).`);
+  return [headline, table, how, ...(replay ? [replay] : [])];
 }
