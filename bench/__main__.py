@@ -75,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
             elif not args.elements_only:
                 folders.append(loads.reference_site(DIST))
                 page_url, reference_url = served(DIST), served(folders[-1])
-                figures, raw = measure_page(playwright, chromium, page_url, reference_url, args)
+                page_figures, raw = measure_page(playwright, chromium, page_url, reference_url, args)
+                figures.update(page_figures)  # beside the offline visits' figures
             if args.element_predictions and not args.offline_only:
                 folders.append(elements.host_site(DIST))
                 urls = {"isolated": served(folders[-1]), "no isolation": served(folders[-1], isolation=False)}
