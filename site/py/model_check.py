@@ -158,29 +158,29 @@ def problems(metadata: dict[str, str], inputs: list[Port], outputs: list[Port], 
 
 def _features_problems(metadata: dict[str, str], outputs: list[Port]) -> list[str]:
     """A named features output must be float32 [N, F]. A model without one is fine: it learns no handwriting."""
-    name = metadata.get(FEATURES_KEY)
+    return _output_problems(metadata, outputs, FEATURES_KEY, "features output", lambda s: len(s) == 2, "[N, F]")
+
+
+def _output_problems(metadata: dict[str, str], outputs: list[Port], key: str, what: str, fits, shape: str) -> list[str]:
+    """An optional output that the metadata names (`key`) must be there, float32, of a shape `fits` accepts."""
+    name = metadata.get(key)
     if name is None:
         return []
     port = {p.name: p for p in outputs}.get(name)
     if port is None:
-        return [f"its metadata names a features output {name!r}, but it has no such output"]
-    if port.type != "float32" or len(port.shape) != 2:
-        return [f"its features output {name!r} is {port.type} of shape {list(port.shape)}, "
-                "the page reads float32 of shape [N, F]"]  # fmt: skip
+        return [f"its metadata names a {what} {name!r}, but it has no such output"]
+    if port.type != "float32" or not fits(port.shape):
+        return [
+            f"its {what} {name!r} is {port.type} of shape {list(port.shape)}, the page reads float32 of shape {shape}"
+        ]
     return []
 
 
 def _not_digit_problems(metadata: dict[str, str], outputs: list[Port], expected: Expected) -> list[str]:
     """A named "not a digit" output must be float32 [N, 1]; the calibration must be whole and sane."""
-    found = []
     name = metadata.get(NOT_DIGIT_KEY)
-    if name is not None:
-        port = {p.name: p for p in outputs}.get(name)
-        if port is None:
-            found.append(f"its metadata names a 'not a digit' output {name!r}, but it has no such output")
-        elif port.type != "float32" or len(port.shape) != 2 or port.shape[1] != 1:
-            found.append(f"its 'not a digit' output {name!r} is {port.type} of shape {list(port.shape)}, "
-                         "the page reads float32 of shape [N, 1]")  # fmt: skip
+    fits = lambda shape: len(shape) == 2 and shape[1] == 1  # noqa: E731
+    found = _output_problems(metadata, outputs, NOT_DIGIT_KEY, "'not a digit' output", fits, "[N, 1]")
     given = [k for k in CALIBRATION_KEYS if k in metadata]
     if not given:
         return found
@@ -205,18 +205,8 @@ def _not_digit_problems(metadata: dict[str, str], outputs: list[Port], expected:
 def _cam_problems(metadata: dict[str, str], outputs: list[Port], expected: Expected) -> list[str]:
     """A model that says it has Grad-CAM maps (metadata cam_output) must have them:
     float32 [N, classes, H, W]. A model without maps (the MLP) is fine: the page shows none."""
-    name = metadata.get(CAM_KEY)
-    if name is None:
-        return []
-    port = {p.name: p for p in outputs}.get(name)
-    if port is None:
-        return [f"its metadata names a Grad-CAM output {name!r}, but it has no such output"]
-    if port.type != "float32" or len(port.shape) != 4 or port.shape[1] != expected.classes:
-        return [
-            f"its Grad-CAM output {name!r} is {port.type} of shape {list(port.shape)}, "
-            f"the page reads float32 of shape [N, {expected.classes}, H, W]"
-        ]
-    return []
+    fits = lambda shape: len(shape) == 4 and shape[1] == expected.classes  # noqa: E731
+    return _output_problems(metadata, outputs, CAM_KEY, "Grad-CAM output", fits, f"[N, {expected.classes}, H, W]")
 
 
 def not_digit_output(metadata: dict[str, str]) -> str | None:

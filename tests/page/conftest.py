@@ -53,7 +53,7 @@ own, in the element's slots.
   `data-bitmap-width` 840 (`data-bitmap-height` 280; both are 280 in Digit mode), and
   `#prediction` has `data-mode` = number, `data-number` (the digits read left to right,
   "?" for one the model cannot read; "" when none), `data-digits` (JSON: per digit found,
-  {digit, probs, verdict, box: [x, y, w, h] in bitmap pixels}), `data-digit` only when
+  {digit, probs, verdict, box: [x, y, w, h] in bitmap pixels, adapted (the handwriting memory)}), `data-digit` only when
   exactly one digit was found, and `data-probs`/`data-verdict` of the digit the bars show
   (the newest, or the one picked in `#digits li button`). `data-mode` = digit otherwise.
 - The handwriting memory (issue 37; the main page sets `learn`): `#teach` holds ten

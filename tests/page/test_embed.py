@@ -96,7 +96,7 @@ def test_undo_and_clear_methods(host):
     pad.wait_empty()
     assert events(page, "prediction", "left")[-1]["detail"] == {
         "digit": None, "probs": [], "verdict": None, "notDigit": None, "number": None, "digits": None, "strokes": [],
-        "model": "cnn", "others": {},
+        "model": "cnn", "others": {}, "adapted": False,
     }  # fmt: skip
     assert page.evaluate("document.getElementById('left').state") == "ready"
     page.evaluate("document.getElementById('left').undo()")  # nothing left to undo: nothing happens

@@ -10,6 +10,7 @@ also misread) is read right. Needs the data folder named below; skipped, with th
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -234,3 +235,23 @@ def test_teaching_by_keyboard_alone_is_announced(learning_page, digits):
     assert f"remember this drawing as {label}" in pad.find(f'#teach button[data-digit="{label}"]').get_attribute(
         "aria-label"
     )
+
+
+def test_in_number_mode_the_picked_digit_is_taught(browser, base_url, digits):
+    session = open_page(browser, base_url + "?mode=number")
+    try:
+        page = session.page
+        assert wait_ready(page) == "ready"
+        pad = Pad(page)
+        one, four = replayed(digits[TAUGHT]), replayed(digits[UNRELATED])
+        shifted = [[(x + 280.0, y) for x, y in stroke] for stroke in four]  # the 4 in the pad's middle third
+        pad.draw_bitmap(one + shifted)
+        number = pad.prediction()
+        assert number["number"].startswith("7") and len(json.loads(number["digits"])) == 2
+        pad.find("#digits li:first-child button").click()  # the bars show the first digit: teach that one
+        teach(pad, digits[TAUGHT].label, 1)
+        pad.find('#prediction[data-number^="1"]').wait_for(state="attached", timeout=20_000)
+        read = json.loads(pad.find("#prediction").get_attribute("data-digits"))
+        assert [d["digit"] for d in read] == [1, 4] and [d["adapted"] for d in read] == [True, False]
+    finally:
+        session.context.close()

@@ -148,7 +148,9 @@ export class AnswerView {
       notDigit: shown.notDigit === null ? "" : String(shown.notDigit),
       adapted: String(Boolean(shown.adapted)),
       number: text,
-      digits: JSON.stringify(digits.map(({ digit, probs, verdict, box }) => ({ digit, probs, verdict, box }))),
+      digits: JSON.stringify(
+        digits.map(({ digit, probs, verdict, box, adapted }) => ({ digit, probs, verdict, box, adapted: Boolean(adapted) })),
+      ),
     });
     this.digit.textContent = text;
     const unread = digits.filter((d) => !isRead(d)).length;
