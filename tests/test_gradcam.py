@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from export import gradcam
-from export.onnx_io import INPUT, NOT_DIGIT, OUTPUT, export, verify
+from export.onnx_io import FEATURES, INPUT, NOT_DIGIT, OUTPUT, export, verify
 from train import mnist, preprocess
 from train.models import build, widened
 from train.onnx_run import all_logits, read_metadata, session
@@ -60,7 +60,7 @@ def test_cam_output_keeps_the_logits_and_says_so_in_the_metadata(exported):
     model, path = exported
     assert verify(model, path, fixed_inputs()) <= 1e-4
     names = [o.name for o in session(path).get_outputs()]
-    assert names == [OUTPUT, gradcam.OUTPUT]
+    assert names == [OUTPUT, gradcam.OUTPUT, FEATURES]  # features: the handwriting memory's (issue 37)
     meta = read_metadata(path)
     assert meta["cam_output"] == gradcam.OUTPUT and meta["cam_layer"] == gradcam.LAYER
     assert meta["output_name"] == OUTPUT
@@ -117,7 +117,7 @@ def test_the_benchmark_compares_with_the_same_graph_minus_the_cam(exported, tmp_
     onnx.save_model(stripped, tmp_path / "stripped.onnx")
     inputs = fixed_inputs()
     plain = session(tmp_path / "stripped.onnx")
-    assert [o.name for o in plain.get_outputs()] == [OUTPUT]
+    assert [o.name for o in plain.get_outputs()] == [OUTPUT, FEATURES]
     np.testing.assert_array_equal(
         plain.run([OUTPUT], {INPUT: inputs})[0], session(path).run([OUTPUT], {INPUT: inputs})[0]
     )
@@ -129,7 +129,7 @@ def test_an_eleven_output_cnn_exports_its_not_digit_logit_beside_the_ten(tmp_pat
     torch.manual_seed(2)
     model = build("cnn", width=8, classes=11).eval()
     module, outputs, extra = gradcam.exportable(model)
-    assert outputs == (gradcam.OUTPUT, NOT_DIGIT) and extra["not_digit_output"] == NOT_DIGIT
+    assert outputs == (gradcam.OUTPUT, NOT_DIGIT, FEATURES) and extra["not_digit_output"] == NOT_DIGIT
     path = export(module, tmp_path / "cnn.onnx", "cnn", outputs, extra)
     inputs = fixed_inputs()
     sess = session(path)

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from export import gradcam, pair
-from export.onnx_io import NOT_DIGIT, NOT_DIGIT_METADATA, OUTPUT, TOLERANCE, export
+from export.onnx_io import FEATURES, NOT_DIGIT, NOT_DIGIT_METADATA, OUTPUT, TOLERANCE, export
 from train import mnist, preprocess, rejection
 from train.evaluate import softmax
 from train.from_onnx import cnn_from_onnx, detector_from_onnx
@@ -38,7 +38,7 @@ def paired(tmp_path_factory):
     torch.manual_seed(1)
     detector = build("cnn", width=8, classes=11).eval()
     module = pair.ReaderAndDetector(cnn_from_onnx(reader_path), detector).eval()
-    path = export(module, tmp_path_factory.mktemp("pair") / "cnn.onnx", "cnn", (gradcam.OUTPUT, NOT_DIGIT),
+    path = export(module, tmp_path_factory.mktemp("pair") / "cnn.onnx", "cnn", pair.PAIR_OUTPUTS,
                   {**extra, **NOT_DIGIT_METADATA})  # fmt: skip
     return reader_path, detector, path
 
@@ -46,7 +46,7 @@ def paired(tmp_path_factory):
 def test_the_pair_reads_digits_as_the_reader_alone(paired):
     reader_path, _, path = paired
     before, after = pair.outputs(reader_path, inputs()), pair.outputs(path, inputs())
-    assert set(after) == {OUTPUT, gradcam.OUTPUT, NOT_DIGIT}
+    assert set(after) == {OUTPUT, gradcam.OUTPUT, NOT_DIGIT, FEATURES}
     assert pair.check_same_reader(before, after) <= TOLERANCE
     assert read_metadata(path)["not_digit_output"] == NOT_DIGIT
     # The reader's weights keep their names, so the paired file can be read back as the reader.
@@ -99,7 +99,7 @@ def test_the_shipped_detector_pairs_with_a_reader_as_it_judged(tmp_path):
     # The shipped file is a reader too: paired with its own detector, it must give its own outputs back.
     detector, facts = pair.onnx_detector(SHIPPED, digits_and_noise())
     module = pair.ReaderAndDetector(cnn_from_onnx(SHIPPED), detector).eval()
-    path = export(module, tmp_path / "cnn.onnx", "cnn", (gradcam.OUTPUT, NOT_DIGIT), read_metadata(SHIPPED))
+    path = export(module, tmp_path / "cnn.onnx", "cnn", pair.PAIR_OUTPUTS, read_metadata(SHIPPED))
     x = digits_and_noise()
     before, after = pair.outputs(SHIPPED, x), pair.outputs(path, x)
     assert np.abs(after[NOT_DIGIT] - before[NOT_DIGIT]).max() <= pair.DETECTOR_TOLERANCE

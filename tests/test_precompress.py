@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 import threading
 import urllib.request
 from pathlib import Path
@@ -91,3 +92,12 @@ def test_a_page_keeps_its_policy_and_a_revalidation_gets_304(served: str):
     assert status == 304 and headers["Vary"] == "Accept-Encoding"
     status, headers, body = get(served + "tiny.json", **{"Accept-Encoding": "br"})
     assert status == 200 and "Content-Encoding" not in headers and "Vary" not in headers and body == b"{}"
+
+
+def test_a_file_changed_after_the_build_is_sent_as_it_is_not_its_stale_sibling(served: str, site: Path):
+    app = site / "js" / "app.js"
+    app.write_bytes(b"const changed = true;\n" * 100)
+    later = app.stat().st_mtime_ns + 2_000_000_000
+    os.utime(app, ns=(later, later))  # a redeploy's file, newer than its siblings
+    status, headers, body = get(served + "js/app.js", **{"Accept-Encoding": "br, gzip"})
+    assert status == 200 and "Content-Encoding" not in headers and body == b"const changed = true;\n" * 100

@@ -38,6 +38,12 @@ def page_policy(path: Path, mtime_ns: int) -> str | None:
     return csp.policy_of(path.read_text(errors="replace"))
 
 
+def fresh(sibling: Path, path: Path) -> bool:
+    """A sibling made from the file as it is: no older than the file (a file edited or redeployed after the
+    build keeps a stale sibling, which must not be sent)."""
+    return path.is_file() and sibling.is_file() and sibling.stat().st_mtime_ns >= path.stat().st_mtime_ns
+
+
 class DistHandler(http.server.SimpleHTTPRequestHandler):
     """Static files with the right wasm/module types, the pages' Content Security Policy as a
     header and (unless `isolation` is off) the cross-origin isolation headers."""
@@ -54,7 +60,7 @@ class DistHandler(http.server.SimpleHTTPRequestHandler):
         if path.is_dir() and self.path.split("?")[0].endswith("/"):
             path = path / "index.html"  # (a folder without its slash: the base class redirects)
         siblings = {e: path.with_name(path.name + suffix) for e, suffix in precompress.ENCODINGS.items()}
-        siblings = {e: sibling for e, sibling in siblings.items() if path.is_file() and sibling.is_file()}
+        siblings = {e: sibling for e, sibling in siblings.items() if fresh(sibling, path)}
         self.varies = bool(siblings)
         accepted = {part.split(";")[0].strip() for part in self.headers.get("Accept-Encoding", "").split(",")}
         encoding = next((e for e in siblings if e in accepted), None)

@@ -246,12 +246,13 @@ def test_in_number_mode_the_picked_digit_is_taught(browser, base_url, digits):
         one, four = replayed(digits[TAUGHT]), replayed(digits[UNRELATED])
         shifted = [[(x + 280.0, y) for x, y in stroke] for stroke in four]  # the 4 in the pad's middle third
         pad.draw_bitmap(one + shifted)
-        number = pad.prediction()
-        assert number["number"].startswith("7") and len(json.loads(number["digits"])) == 2
+        found = json.loads(pad.prediction()["digits"])
+        assert [d["digit"] for d in found] == [7, 4]  # the flagged 1 taken for a 7 (shown as "?" when unsure)
         pad.find("#digits li:first-child button").click()  # the bars show the first digit: teach that one
         teach(pad, digits[TAUGHT].label, 1)
-        pad.find('#prediction[data-number^="1"]').wait_for(state="attached", timeout=20_000)
-        read = json.loads(pad.find("#prediction").get_attribute("data-digits"))
+        pad.find("""#prediction[data-digits*='"adapted":true']""").wait_for(state="attached", timeout=20_000)
+        read = json.loads(pad.find("#prediction").get_attribute("data-digits"))  # (a digit under the unsure
+        # threshold still shows as "?" in the number: the memory moved the 1 to the top, not past the threshold)
         assert [d["digit"] for d in read] == [1, 4] and [d["adapted"] for d in read] == [True, False]
     finally:
         session.context.close()
