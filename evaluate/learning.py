@@ -32,7 +32,7 @@ import numpy as np
 from evaluate.pagekit import Pad, served_page
 from toolchain import DEFAULT_MODELS, DIST, find_chromium
 from train import contract, drawings, memory, pendigits, unipen
-from train.onnx_run import INPUT, OUTPUT, read_metadata, session
+from train.onnx_run import OUTPUT, outputs, read_metadata, session
 from train.preprocess import normalize
 from train.rejection import Calibration, digit_drawings, digit_probabilities
 from train.render import BITMAP_SIZE
@@ -61,14 +61,8 @@ def read_inputs(model: Path, inputs: np.ndarray) -> tuple[np.ndarray, np.ndarray
     if feature_name is None:
         raise ValueError(f"{model} has no features output: python -m export.features {model}")
     calibration = Calibration.from_metadata(metadata)
-    sess = session(model)
-    logits, features = [], []
-    for start in range(0, len(inputs), 1000):
-        found = sess.run([OUTPUT, feature_name], {INPUT: inputs[start : start + 1000]})
-        logits.append(found[0])
-        features.append(found[1])
-    probs = digit_probabilities(np.concatenate(logits), calibration.temperature if calibration else 1.0)
-    return probs, np.concatenate(features)
+    logits, features = outputs(session(model), inputs, [OUTPUT, feature_name])
+    return digit_probabilities(logits, calibration.temperature if calibration else 1.0), features
 
 
 def read_split(model: Path, split: str, pendigits_dir: str | None, unipen_dir: str | None) -> Read:
@@ -83,24 +77,34 @@ def writer_order(count: int, writer: str, seed: int) -> np.ndarray:
     return np.random.default_rng([seed, zlib.crc32(writer.encode())]).permutation(count)
 
 
+def answers_with_memory(
+    probs: np.ndarray, features: np.ndarray, labels: np.ndarray, settings: memory.Settings
+) -> list[int]:
+    """One writer's digits, in this order, read with a memory that starts empty and learns each wrong answer at
+    once (the person corrects it): the answer to each digit."""
+    kept, answers = memory.Memory(settings), []
+    for p, f, label in zip(probs, features, labels, strict=True):
+        answers.append(int(kept.recall(p[None], f[None]).probs[0].argmax()))
+        if answers[-1] != label:
+            kept.add(f, int(label))
+    return answers
+
+
 def stream(probs: np.ndarray, features: np.ndarray, labels: np.ndarray, settings: memory.Settings) -> dict:
     """One writer's digits, in this order, each corrected at once when read wrong: the counts."""
-    kept = memory.Memory(settings)
     corrected: set[int] = set()
     counts = dict.fromkeys(("errors_without", "errors_with", "corrections", "after_correction",
                             "after_correction_errors_without", "after_correction_errors_with"), 0)  # fmt: skip
     counts = {"digits": len(labels), **counts}
-    for p, f, label in zip(probs, features, labels, strict=True):
-        without = int(p.argmax()) != label
-        answer = int(kept.recall(p[None], f[None]).probs[0].argmax())
-        counts["errors_without"] += int(without)
-        counts["errors_with"] += int(answer != label)
+    for p, answer, label in zip(probs, answers_with_memory(probs, features, labels, settings), labels, strict=True):
+        without, wrong = int(p.argmax() != label), int(answer != label)
+        counts["errors_without"] += without
+        counts["errors_with"] += wrong
         if label in corrected:
             counts["after_correction"] += 1
-            counts["after_correction_errors_without"] += int(without)
-            counts["after_correction_errors_with"] += int(answer != label)
-        if answer != label:
-            kept.add(f, int(label))
+            counts["after_correction_errors_without"] += without
+            counts["after_correction_errors_with"] += wrong
+        if wrong:
             corrected.add(int(label))
             counts["corrections"] += 1
     return counts
@@ -184,11 +188,7 @@ def page_replay(model: Path, written: list, settings: memory.Settings) -> dict:
     buttons, against the same stream in CPython on the same strokes: both answers per digit."""
     labels = np.array([label for label, _ in written])
     probs, features = read_inputs(model, normalize(drawings.drawn_images([strokes for _, strokes in written])))
-    kept, offline = memory.Memory(settings), []
-    for p, f, label in zip(probs, features, labels, strict=True):
-        offline.append(int(kept.recall(p[None], f[None]).probs[0].argmax()))
-        if offline[-1] != label:
-            kept.add(f, int(label))
+    offline = answers_with_memory(probs, features, labels, settings)
     chromium = find_chromium()
     if chromium is None:
         raise SystemExit("Chromium not found: run this through `python3 build.py drawings --learn`, which installs it")

@@ -29,17 +29,20 @@ def session(path: str | os.PathLike) -> ort.InferenceSession:
     return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
+def outputs(
+    sess: ort.InferenceSession, inputs: np.ndarray, names: list[str], batch_size: int = 1000
+) -> list[np.ndarray]:
+    """The outputs `names` for normalized [N, 1, 28, 28] float32 inputs, run in batches, each [N, ...]."""
+    batches = [sess.run(names, {INPUT: inputs[i : i + batch_size]}) for i in range(0, len(inputs), batch_size)]
+    return [np.concatenate([batch[k] for batch in batches]) for k in range(len(names))]
+
+
 def run(sess: ort.InferenceSession, inputs: np.ndarray, batch_size: int = 1000) -> np.ndarray:
     """Logits for normalized [N, 1, 28, 28] float32 inputs."""
-    return np.concatenate(
-        [sess.run([OUTPUT], {INPUT: inputs[i : i + batch_size]})[0] for i in range(0, len(inputs), batch_size)]
-    )
+    return outputs(sess, inputs, [OUTPUT], batch_size)[0]
 
 
 def all_logits(sess: ort.InferenceSession, inputs: np.ndarray, batch_size: int = 1000) -> np.ndarray:
     """[N, 10] digit logits, or [N, 11] with the "not a digit" logit last when the model has one."""
     names = [OUTPUT] + [o.name for o in sess.get_outputs() if o.name == NOT_DIGIT]
-    return np.concatenate(
-        [np.concatenate(sess.run(names, {INPUT: inputs[i : i + batch_size]}), axis=1)
-         for i in range(0, len(inputs), batch_size)]
-    )  # fmt: skip
+    return np.concatenate(outputs(sess, inputs, names, batch_size), axis=1)

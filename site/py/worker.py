@@ -98,6 +98,15 @@ def _js(value: dict):
     return to_js(value, dict_converter=js.Object.fromEntries)
 
 
+def _send(images, prediction_id, names) -> None:
+    """28x28 images in [0, 1] (one, or [N, 28, 28]) normalized into one batch and sent with id `prediction_id`
+    to the worker of each model in `names`."""
+    batch = preprocess.normalize(images)
+    message = _js({"id": str(prediction_id), "input": batch.ravel(), "shape": list(batch.shape)})
+    for name in names:
+        models[str(name)].postMessage(message)
+
+
 def prepare(rgba, width: int, height: int, centre: bool, prediction_id: str, names) -> dict:
     """The model input for an RGBA bitmap (a JS Uint8ClampedArray, width x height x 4),
     sent to each connected model in `names` as {"id": prediction_id, "input": the
@@ -114,10 +123,7 @@ def prepare(rgba, width: int, height: int, centre: bool, prediction_id: str, nam
     if framed is None:
         return {"pixels": None, "frame": [], "ms": js.performance.now() - start}
     small, frame = framed
-    batch = preprocess.normalize(small)
-    message = _js({"id": prediction_id, "input": batch.ravel(), "shape": list(batch.shape)})
-    for name in names:
-        models[str(name)].postMessage(message)
+    _send(small, prediction_id, names)
     return {"pixels": to_js(small.ravel()), "frame": [float(v) for v in frame], "ms": js.performance.now() - start}
 
 
@@ -174,10 +180,7 @@ def read_number(request) -> dict:
         images.append(small)
         frames.append([float(row0 + region.y), float(col0 + region.x), float(row_scale), float(col_scale)])
     if images:
-        batch = preprocess.normalize(np.stack(images))
-        message = _js({"id": str(request.prediction), "input": batch.ravel(), "shape": list(batch.shape)})
-        for name in names:
-            models[name].postMessage(message)
+        _send(np.stack(images), request.prediction, names)
     segments = [
         {"box": list(s.box), "pieces": [list(p) for p in s.pieces], "key": key}
         for s, key in zip(found, keys, strict=True)
@@ -191,10 +194,7 @@ def embed(request) -> dict:
     """The kept drawings' 28x28 inputs (request.pixels: a Float32Array of N x 784 in [0, 1]) normalized and sent
     to the models in request.models as one batch with id request.prediction; returns {"count": N}."""
     pixels = np.frombuffer(request.pixels.to_bytes(), dtype=np.float32).reshape(-1, preprocess.SIZE, preprocess.SIZE)
-    batch = preprocess.normalize(pixels)
-    message = _js({"id": str(request.prediction), "input": batch.ravel(), "shape": list(batch.shape)})
-    for name in request.models:
-        models[str(name)].postMessage(message)
+    _send(pixels, request.prediction, request.models)
     return {"count": len(pixels)}
 
 

@@ -16,11 +16,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from evaluate import learning
 from evaluate.pagekit import Pad, open_page, wait_ready
 from train import contract, drawings, memory, unipen
-from train.onnx_run import INPUT, OUTPUT, read_metadata, session
 from train.preprocess import normalize
-from train.rejection import Calibration, digit_probabilities
 from train.strokes import thinned
 
 pytestmark = pytest.mark.e2e
@@ -61,12 +60,8 @@ def replayed(digit: unipen.UnipenDigit) -> list:
 
 def cpython_reads(dist: Path, strokes: list) -> tuple[np.ndarray, np.ndarray]:
     """(calibrated probabilities [10], features [F]) of strokes, read in CPython as the page reads them."""
-    model = dist / "models" / "cnn.onnx"
-    metadata = read_metadata(model)
-    logits, features = session(model).run(
-        [OUTPUT, metadata["features_output"]], {INPUT: normalize(drawings.drawn_images([strokes]))}
-    )
-    return digit_probabilities(logits, Calibration.from_metadata(metadata).temperature)[0], features[0]
+    probs, features = learning.read_inputs(dist / "models" / "cnn.onnx", normalize(drawings.drawn_images([strokes])))
+    return probs[0], features[0]
 
 
 @pytest.fixture

@@ -79,7 +79,7 @@ export class HandwritingStore {
     }
   }
 
-  /** The kept records, oldest first, whole ones only: the others are deleted (with `dropped` their count). */
+  /** The kept records, oldest first, whole ones only: the others are deleted. */
   async read() {
     const transaction = this.#transaction("readwrite");
     const store = transaction.objectStore(STORE);
@@ -94,7 +94,7 @@ export class HandwritingStore {
     const overflow = kept.splice(0, Math.max(0, kept.length - MEMORY.capacity));
     for (const { id } of overflow) store.delete(id);
     await done;
-    return { records: kept, dropped: records.length - kept.length };
+    return kept;
   }
 
   /** Keeps one more record ({digit, pixels, model, features}); the oldest go past the capacity. Resolves

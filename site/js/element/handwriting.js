@@ -27,7 +27,6 @@ export class Handwriting {
     this.examples = []; // {id, digit, pixels, created, model, features}, oldest first
     this.store = null;
     this.note = ""; // why nothing is kept, in plain words ("": it is kept)
-    this.dropped = 0; // records found unusable and deleted when the memory was read
     this.loading = null;
     this.listeners = new Set();
   }
@@ -55,7 +54,7 @@ export class Handwriting {
     let records = [];
     try {
       this.store ??= await HandwritingStore.open();
-      ({ records, dropped: this.dropped } = await this.store.read());
+      records = await this.store.read();
     } catch (error) {
       this.#cannotKeep(error);
     }
@@ -82,7 +81,7 @@ export class Handwriting {
     await this.loading;
     const example = { digit, pixels: Float32Array.from(pixels), model: this.model.identity, features: Float32Array.from(features) };
     let kept = { ...example, id: -1, created: Date.now() };
-    if (this.store && !this.note) kept = await this.store.add(example).catch((error) => (this.#cannotKeep(error), kept));
+    if (this.store) kept = await this.store.add(example).catch((error) => (this.#cannotKeep(error), kept));
     this.examples.push(kept);
     this.examples.splice(0, Math.max(0, this.examples.length - MEMORY.capacity));
     await this.#tellPython();
@@ -93,7 +92,7 @@ export class Handwriting {
   async forget() {
     await this.loading;
     this.examples = [];
-    if (this.store && !this.note) await this.store.clear().catch((error) => this.#cannotKeep(error));
+    if (this.store) await this.store.clear().catch((error) => this.#cannotKeep(error));
     await this.#tellPython();
   }
 
@@ -107,6 +106,7 @@ export class Handwriting {
     for (const listener of this.listeners) listener();
   }
 
+  /** Nothing is kept from now on (the store is let go), and `note` says why. */
   #cannotKeep(error) {
     this.note = error instanceof StorageError ? error.message : `Your handwriting cannot be kept in this browser (${error?.message ?? error}).`;
     this.note += " It is learnt for this visit only.";

@@ -9,10 +9,9 @@ const countText = (count) => (count === 0 ? "no examples yet" : count === 1 ? "1
 
 export class Learning {
   /**
-   * `root`: the element's shadow root; `element`: its host, told through `current()` (the drawing to
-   * teach: {pixels, features} of the answer shown, or null), `changed()` (the memory changed: read the
-   * drawing again), `learned(detail)` and `learnError(detail)` (the element's events) and `say(text)`
-   * (the screen reader).
+   * `root`: the element's shadow root; the element is told through `current()` (the drawing to teach:
+   * {pixels, features} of the answer shown, or null), `changed()` (the memory changed: read the drawing
+   * again), `learned(detail)` and `learnError(detail)` (its events) and `say(text)` (the screen reader).
    */
   constructor(root, { current, changed, learned, learnError, say }) {
     this.box = root.getElementById("teach");
@@ -44,15 +43,16 @@ export class Learning {
       return;
     }
     const memory = runtime.handwriting;
-    this.unwatch = memory.watch(() => {
+    const changed = () => {
       this.#show(memory.count, memory.note);
       this.hooks.changed();
-    });
+    };
+    // Changes count once the memory is read for this model (its first reading tells the watchers too).
+    this.unwatch = memory.watch(() => this.memory && changed());
     memory.load(model).then(() => {
       if (this.unwatch === null) return;
       this.memory = memory;
-      this.#show(memory.count, memory.note);
-      this.hooks.changed();
+      changed();
     });
   }
 
