@@ -50,11 +50,20 @@ from webapp.server import make_server
 VENDOR = ROOT / "vendor"
 SHARED_PREPROCESS = ROOT / "train" / "preprocess.py"  # the one preprocessing module, also used in training
 SHARED_SEGMENT = ROOT / "train" / "segment.py"  # Number mode's segmentation, also used in evaluation
+# The modules segment.py imports: copied beside it into dist/py/, and listed in runtime.js pythonConfig().
+SEGMENT_PARTS = [ROOT / "train" / name for name in ("segment_geometry.py", "segment_rules.py", "segment_split.py")]
 # The constants training, export and the page share (train/contract.py): the page's Python reads the
 # JSON through the same module, its JavaScript through js/element/contract.js (webapp/contract.py).
 CONTRACT = ROOT / "train" / "contract.json"
 SHARED_MEMORY = ROOT / "train" / "memory.py"  # the handwriting memory, also used in evaluation
-SHARED_PYTHON = [SHARED_PREPROCESS, SHARED_SEGMENT, SHARED_MEMORY, ROOT / "train" / "contract.py", CONTRACT]
+SHARED_PYTHON = [
+    SHARED_PREPROCESS,
+    SHARED_SEGMENT,
+    *SEGMENT_PARTS,
+    SHARED_MEMORY,
+    ROOT / "train" / "contract.py",
+    CONTRACT,
+]
 ELEMENT = "js/element/digit-pad.js"  # the element; its class's JSDoc is its API (webapp/element_api.py)
 
 # Runtime files shipped from node_modules: (package folder, files or "*", folder in dist).

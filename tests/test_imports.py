@@ -11,8 +11,9 @@ with `ast` (nothing is imported or run) and checked against the flow:
   the virtual environment exists): they import no stage;
 - build.py, the entry point, imports only its tools: it runs evaluate/ and bench/ as `python -m`;
 - site/py/ (the page's Python) imports the shared modules that build.py copies beside it, by the
-  top-level names the page gives them, and those modules import only numpy and the standard library
-  (so that the same file runs in training and in the page).
+  top-level names the page gives them, and those modules import only numpy, the standard library and
+  each other (so that the same file runs in training and in the page: `from .segment_rules import` in
+  the train package, `from segment_rules import` in the page).
 
 No package may import build.py, and there is no cycle between top-level packages. Tests may import
 anything, so tests/ is not walked. An import under `if __name__ == "__main__":` is not one: it is how a
@@ -42,6 +43,9 @@ MAY_IMPORT = {  # top-level package -> the project's packages it may import (bes
 SHARED = [
     "preprocess",
     "segment",
+    "segment_geometry",
+    "segment_rules",
+    "segment_split",
     "memory",
     "contract",
 ]  # train/<name>.py, copied by build.py into dist/py/ (SHARED_PYTHON)
@@ -179,10 +183,19 @@ def test_the_shared_modules_are_the_ones_the_build_copies_and_need_only_numpy():
     }
     assert {f"{name}.py" for name in SHARED} <= copied, "build.py no longer copies a shared module by that name"
     allowed = {"numpy", *sys.stdlib_module_names}
+    siblings = {*SHARED, *(f"train.{name}" for name in SHARED)}  # another shared module, by either name
     wrong = [
-        f"{where(path, line, statement)}\n    the page runs {path.name}: numpy and the standard library only"
+        f"{where(path, line, statement)}\n    the page runs {path.name}: numpy, the standard library and the "
+        f"shared modules only"
         for path in (ROOT / "train" / f"{name}.py" for name in SHARED)
         for line, module, statement in imports(path)
-        if module.split(".")[0] not in allowed
+        if module.split(".")[0] not in allowed and module not in siblings
     ]
     assert not wrong, "\n".join(wrong)
+
+
+def test_the_pages_worker_is_given_every_shared_module():
+    """runtime.js pythonConfig() puts each module that build.py copies into dist/py/ beside the worker."""
+    runtime = (ROOT / "site" / "js" / "element" / "runtime.js").read_text()
+    missing = [name for name in SHARED if f'siteUrl("py/{name}.py")]: "./{name}.py"' not in runtime]
+    assert not missing, f"runtime.js pythonConfig() files lack: {', '.join(missing)}"

@@ -1,6 +1,10 @@
 """Number mode's segmentation (train/segment.py): constructed cases, and properties of any strokes."""
 
+import shutil
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -287,3 +291,22 @@ def test_segmentation_does_not_depend_on_where_the_number_is(shift):
     strokes = [*four_in_two(100), one(200), ring(300, 110, 30, 50)]
     moved = [s + np.array([shift, 0.0]) for s in strokes]
     assert groups(moved) == groups(strokes) == [(0, 1), (2,), (3,)]
+
+
+def test_the_page_imports_the_copies_by_top_level_names_and_segments_alike(tmp_path: Path):
+    """The page imports segment.py and its modules by their top-level names from dist/py/ (build.py's
+    SHARED_PYTHON): copied alone, they find each other and give what train.segment gives."""
+    train = Path(__file__).resolve().parents[1] / "train"
+    for name in ("segment", "segment_geometry", "segment_rules", "segment_split"):
+        shutil.copy2(train / f"{name}.py", tmp_path)
+    code = (
+        "import numpy as np, segment\n"
+        "strokes = [np.array(s, dtype=np.float64) for s in "
+        "[[[90, 60], [60, 125], [130, 125]], [[115, 60], [115, 160]], [[196, 60], [204, 160]]]]\n"
+        "print([(s.strokes, s.box, s.pieces) for s in segment.segment(strokes, pen_radius=3.0)])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
+    strokes = [np.array(s, dtype=np.float64) for s in [[[90, 60], [60, 125], [130, 125]], [[115, 60], [115, 160]],
+                                                        [[196, 60], [204, 160]]]]  # fmt: skip
+    expected = [(s.strokes, s.box, s.pieces) for s in segment(strokes, pen_radius=3.0)]
+    assert len(expected) == 2 and out.stdout.strip() == repr(expected)

@@ -69,6 +69,8 @@ def test_dist_holds_everything_with_relative_urls(dist: Path):
         assert (dist / path).is_file(), path
     assert (dist / "py" / "preprocess.py").read_bytes() == build.SHARED_PREPROCESS.read_bytes()
     assert (dist / "py" / "segment.py").read_bytes() == build.SHARED_SEGMENT.read_bytes()
+    for part in build.SEGMENT_PARTS:  # the modules segment.py imports, beside it
+        assert (dist / "py" / part.name).read_bytes() == part.read_bytes(), part.name
     absolute = re.compile(r"""(https?:)?//[\w.-]+\.\w|(src|href)=["']/""")
     pages = [dist / name for name in ("index.html", "embed.html", "card.html")]
     for path in [*pages, *dist.glob("js/**/*.js"), *dist.glob("css/*.css"), dist / "sw.js"]:

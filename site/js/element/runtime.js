@@ -39,6 +39,9 @@ export function pythonConfig() {
     files: {
       [siteUrl("py/preprocess.py")]: "./preprocess.py",
       [siteUrl("py/segment.py")]: "./segment.py",
+      [siteUrl("py/segment_geometry.py")]: "./segment_geometry.py",
+      [siteUrl("py/segment_rules.py")]: "./segment_rules.py",
+      [siteUrl("py/segment_split.py")]: "./segment_split.py",
       [siteUrl("py/memory.py")]: "./memory.py",
       [siteUrl("py/model_check.py")]: "./model_check.py",
       // What the page and training share (train/contract.json), and the module that reads it.
