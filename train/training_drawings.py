@@ -4,54 +4,34 @@ and, for the 11th output, non-digits (UNIPEN's letters and symbols, seeded shape
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 import numpy as np
 import torch
 
 from train import drawings, models, nondigits, pendigits, render, unipen
 from train.drawing_cache import DrawingCache, digest_of, file_digest
 from train.render import BITMAP_SIZE
-from train.strokes import StrokeDistortion, distort
 
 
 def pen_tensors(
     digits: list[pendigits.PenDigit],
     dry_run: bool,
     repeat: int = 1,
-    distortion: StrokeDistortion | None = None,
-    seed: int = 0,
     ink_ratio: float = render.INK_WIDTH_RATIO,
     cache: DrawingCache | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Digits drawn on the page's bitmap and preprocessed, as [N, 1, 28, 28] images in [0, 1], each
-    `repeat` times: as written, then (with `distortion`) as randomly distorted trajectories.
-    With `cache`, drawn once and kept for the next run with these digits and settings."""
+    `repeat` times as written. With `cache`, drawn once and kept for the next run with these digits and
+    settings."""
     digits = digits[:200] if dry_run else digits
     if cache is None:
-        return _drawn_digits(digits, repeat, distortion, seed, ink_ratio)
-    key = {
-        "kind": "digits",
-        "digits": digest_of(digits),
-        "repeat": repeat,
-        "distortion": asdict(distortion) if distortion else None,
-        "seed": seed if distortion else None,  # the repeats as written are the same for every seed
-        "ink_ratio": ink_ratio,
-    }
-    return cache.get(key, lambda: _drawn_digits(digits, repeat, distortion, seed, ink_ratio))
+        return _drawn_digits(digits, repeat, ink_ratio)
+    key = {"kind": "digits", "digits": digest_of(digits), "repeat": repeat, "ink_ratio": ink_ratio}
+    return cache.get(key, lambda: _drawn_digits(digits, repeat, ink_ratio))
 
 
-def _drawn_digits(
-    digits: list[pendigits.PenDigit], repeat: int, distortion: StrokeDistortion | None, seed: int, ink_ratio: float
-) -> tuple[torch.Tensor, torch.Tensor]:
+def _drawn_digits(digits: list[pendigits.PenDigit], repeat: int, ink_ratio: float) -> tuple[torch.Tensor, torch.Tensor]:
     written = [digit.on_pad(BITMAP_SIZE, BITMAP_SIZE) for digit in digits]
-    images = drawings.drawn_images(written, ink_ratio=ink_ratio)
-    if distortion is None:
-        images = np.tile(images, (repeat, 1, 1))
-    else:
-        rng = np.random.default_rng(seed)
-        variants = [distort(strokes, rng, distortion) for _ in range(repeat - 1) for strokes in written]
-        images = np.concatenate([images, drawings.drawn_images(variants, ink_ratio=ink_ratio)])
+    images = np.tile(drawings.drawn_images(written, ink_ratio=ink_ratio), (repeat, 1, 1))
     labels = np.tile(drawings.labels_of(digits), repeat)
     return torch.from_numpy(images)[:, None], torch.from_numpy(labels)
 

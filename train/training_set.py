@@ -52,8 +52,7 @@ def build_training_set(config: TrainConfig, cache: DrawingCache | None = None) -
     if config.pen_repeat:
         train_writers, validation_writers = pen_writers(config.pen_fold)
         digits = pendigits.load(config.pendigits)
-        drawn = pen_tensors(pendigits.by_writers(digits, train_writers), config.dry_run, config.pen_repeat,
-                            seed=config.seed, cache=cache)  # fmt: skip
+        drawn = pen_tensors(pendigits.by_writers(digits, train_writers), config.dry_run, config.pen_repeat, cache=cache)
         pen_val = pen_tensors(pendigits.by_writers(digits, validation_writers), config.dry_run, cache=cache)
         train = _joined(train, drawn)
     records = {
@@ -71,8 +70,7 @@ def build_training_set(config: TrainConfig, cache: DrawingCache | None = None) -
     }
     if config.unipen_repeat:
         unipen_train, unipen_val, dropped = unipen_sets(config)
-        train = _joined(train, pen_tensors(unipen_train, config.dry_run, config.unipen_repeat, seed=config.seed + 1,
-                                           cache=cache))  # fmt: skip
+        train = _joined(train, pen_tensors(unipen_train, config.dry_run, config.unipen_repeat, cache=cache))
         drawn_val = pen_tensors(unipen_val, config.dry_run, cache=cache)  # picked on both sources' writers
         pen_val = drawn_val if pen_val is None else _joined(pen_val, drawn_val)
         records["unipen"] = {

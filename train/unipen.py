@@ -7,8 +7,8 @@ per inch, 10 to 200 points a second, and no writing box. `UnipenDigit.on_pad` th
 3. places the digit on the pad at a height and place drawn, seeded by its source line, from
    pendigits' writers' range on the pad (60-170 px of the 280 px bitmap, anywhere it fits);
 4. densifies the strokes with a Catmull-Rom spline through the recorded points (segments of at
-   most MAX_SEGMENT px), so that sparse devices (10 points a second) give round curves, and the
-   stroke-level distortion (train/strokes.py) bends curves rather than a few long segments.
+   most MAX_SEGMENT px), so that sparse devices (10 points a second) give round curves rather than a
+   few long segments.
 From there the drawing takes the page's path: train/render.py, then train/preprocess.py.
 
 Writers are kept apart as for pendigits: `split_of` puts every writer, by a stable hash within
