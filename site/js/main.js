@@ -1,6 +1,7 @@
 /* The main page: one <digit-pad> (element/digit-pad.js: the pad, the predictions, the
  * bars, the input and the heatmap), and what the page adds around it: the Grad-CAM
- * controls and grid (heatmap-controls.js), the MLP side by side and the centring option
+ * controls and grid (heatmap-controls.js), "Show the layers" (the element's layers view),
+ * the MLP side by side and the centring option
  * (compare.js), keyboard shortcuts anywhere on the page, `?model=`, and window.digitPad
  * for tests and the benchmark.
  *
@@ -43,6 +44,13 @@ function modelName() {
   const name = new URLSearchParams(location.search).get("model") || DEFAULT_MODEL;
   return /^[a-z0-9_-]+$/.test(name) ? name : DEFAULT_MODEL;
 }
+
+// "Show the layers": the element's layers attribute. An attribute, not the property: the element may not
+// be defined yet (a reload may also restore the box ticked).
+const layersBox = document.getElementById("layers-show");
+const showLayers = () => element.setAttribute("layers", String(layersBox.checked));
+layersBox.addEventListener("change", showLayers);
+showLayers();
 
 element.setAttribute("model", modelName());
 layOutCompare(modelName(), COMPANION[modelName()]);

@@ -5,6 +5,7 @@
 import { addChartTables } from "./chart-text.js";
 import { CardError, checkDigitsForCard, loadCard, loadDigits } from "./data.js";
 import { drawings, unipenDrawings } from "./drawings.js";
+import { layerKernels } from "./layers.js";
 import { learning } from "./learning.js";
 import { rejection } from "./rejection.js";
 import { calibration, credits, curves, element, hardest, perClassTable, summary } from "./sections.js";
@@ -49,6 +50,7 @@ function render(card, digits) {
   fill("unipen-body", unipenDrawings(card));
   fill("rejection-body", rejection(card));
   fill("learning-body", learning(card));
+  fill("layers-body", layerKernels(card));
   fill("credits-body", credits(card));
   addChartTables(main);
 }

@@ -93,8 +93,13 @@ export class AnswerDisplay {
   /** The shown answer's {pixels, features} (its 28x28 input and features; Number mode: the digit the
    * bars show), or null when nothing is shown. */
   drawing() {
-    const shown = this.number ? this.number.digits[this.#shownIndex()] : this.answer;
+    const shown = this.shown();
     return shown ? { pixels: shown.pixels, features: shown.features } : null;
+  }
+
+  /** The answer shown (runtime.js predict's; Number mode: the digit the bars show's), or null. */
+  shown() {
+    return this.number ? this.number.digits[this.#shownIndex()] : this.answer;
   }
 
   #shownIndex() {

@@ -2,10 +2,10 @@
  * element's class extends this one, which holds nothing but the attributes' reading. */
 
 const DEFAULT_MODEL = "cnn";
-const SHOWN_BY_DEFAULT = { bars: true, input: false, gradcam: false, learn: false };
+const SHOWN_BY_DEFAULT = { bars: true, input: false, gradcam: false, learn: false, layers: false };
 
 export class DigitPadAttributes extends HTMLElement {
-  static observedAttributes = ["model", "mode", "bars", "input", "gradcam", "centring", "learn"];
+  static observedAttributes = ["model", "mode", "bars", "input", "gradcam", "centring", "learn", "layers"];
 
   get model() {
     return this.getAttribute("model") || DEFAULT_MODEL;
@@ -49,6 +49,14 @@ export class DigitPadAttributes extends HTMLElement {
   }
   set learn(on) {
     this.setAttribute("learn", String(Boolean(on)));
+  }
+
+  /** Whether the layers view (layers-view.js) is shown: off unless set. */
+  get layers() {
+    return this.#shown("layers");
+  }
+  set layers(on) {
+    this.setAttribute("layers", String(Boolean(on)));
   }
 
   get centring() {

@@ -21,6 +21,7 @@ import { AnswerView } from "./answer-view.js";
 import { DigitPadAttributes } from "./attributes.js";
 import { addControls } from "./controls.js";
 import { HeatmapOverlay } from "./heatmap-overlay.js";
+import { LayersView } from "./layers-view.js";
 import { Learning } from "./learning.js";
 import { ModelLoader } from "./model-loader.js";
 import { DrawingPad } from "./pad.js";
@@ -51,6 +52,8 @@ import { TEMPLATE } from "./template.js";
  *   answer remembers the drawing as that digit, on this device only (the browser's storage for the
  *   site), and later answers blend the network with the remembered drawings. The page's elements
  *   share one memory. `<digit-pad learn>` turns it on.
+ * @attr {boolean} [layers=false] - Inside the network: every layer's feature maps for the drawing, live (in
+ *   number mode the digit the bars show's); pick a map to see it large with its kernels. (The MLP has none.)
  *
  * @event {{model: string, gradcam: boolean}} digit-pad:ready - its model is loaded (again after
  *   `model` changed). Detail: the model's name; whether it has heatmaps.
@@ -74,6 +77,9 @@ import { TEMPLATE } from "./template.js";
  * @event {{digit: number | null, count: number}} digit-pad:learned - the handwriting memory changed:
  *   `teach(digit)` remembered a drawing, or `forget()` cleared it. Detail: the digit taught (`null`
  *   after `forget()`); `count` the drawings kept.
+ * @event {{layers: object[]}} digit-pad:layers - with `layers` on, the layers view was drawn again (a
+ *   prediction, a clear, `layers` turned on). Detail: `layers` `[{name, channels, height, width}]`, the
+ *   stages shown in network order (`[]` when nothing is drawn or the model has none).
  * @event {{message: string}} digit-pad:learn-error - `teach()` could not remember (no drawing, not a
  *   digit 0–9, `learn` off); nothing is stored and the element carries on. Detail: why, in plain words.
  * @event {{message: string}} digit-pad:error - it cannot go on (no WebAssembly, a missing model,
@@ -109,6 +115,8 @@ import { TEMPLATE } from "./template.js";
  * @csspart bars - The probability of each digit.
  * @csspart teach - With `learn`: "Not right? It's a …", the ten digits, and what is remembered.
  * @csspart input - The 28×28 input (the `input` attribute shows it).
+ * @csspart layers - With `layers`: inside the network, each stage's feature maps as tiles (canvases with
+ *   `data-layer` and `data-channel`), the hidden units, the outputs, and the picked map with its kernels.
  * @csspart stages - The loading progress: Python, numpy, the model.
  * @csspart error - The error message.
  * @cssproperty --digit-pad-accent - The accent: the top bar, focus rings, the digits' boxes.
@@ -124,6 +132,7 @@ export class DigitPadElement extends DigitPadAttributes {
   #announcer;
   #display; // the answer shown, and Number mode's digit selected
   #learning;
+  #layers; // the layers view (layers-view.js)
   #predictor;
   #reading; // what reads the drawing, and how
   #loader;
@@ -140,6 +149,7 @@ export class DigitPadElement extends DigitPadAttributes {
     this.#view = new AnswerView(root, (digit) => this.pick(digit), (index) => this.select(index));
     this.#overlay = new HeatmapOverlay(root, () => this.#heatmapChanged());
     this.#announcer = new Announcer(root.getElementById("announcer"));
+    this.#layers = new LayersView(root);
     this.#learning = new Learning(root, {
       current: () => (this.#state === "predicted" ? this.#display.drawing() : null), // what teach() remembers
       changed: () => this.#attachPredictor(),
@@ -154,7 +164,7 @@ export class DigitPadElement extends DigitPadAttributes {
       showEmpty: () => this.#showEmpty(),
       fail: (message) => this.showError(message),
     });
-    this.#reading = new Reading(this.#predictor, () => ({ centring: this.centring, learn: this.learn }));
+    this.#reading = new Reading(this.#predictor, () => ({ centring: this.centring, learn: this.learn, layers: this.layers }));
     this.#loader = new ModelLoader({
       stage: (stage, status, detail) => {
         this.#view.stage(stage, status, detail);
@@ -183,6 +193,10 @@ export class DigitPadElement extends DigitPadAttributes {
       this.#applyMode();
     } else if (name === "learn") {
       this.#learning.setEnabled(this.learn, this.#loader.runtime, this.#model);
+    } else if (name === "layers") {
+      this.#applyParts();
+      this.#showLayers();
+      if (this.layers) this.#attachPredictor(); // read again, with the layers
     } else {
       this.#applyParts();
     }
@@ -310,6 +324,7 @@ export class DigitPadElement extends DigitPadAttributes {
   #applyParts() {
     this.#view.setParts({ bars: this.bars, input: this.input });
     this.#overlay.setVisible(this.gradcam);
+    this.#layers.setVisible(this.layers, this.#model);
     this.#view.setPickable(Boolean(this.#model?.cam) && this.gradcam);
   }
 
@@ -330,6 +345,7 @@ export class DigitPadElement extends DigitPadAttributes {
     this.#learning.setTeachable(true);
     const { detail, gradcam } = answer.digits ? this.#display.showNumber(answer) : this.#display.showDigit(answer, strokes);
     this.#announce(detail, strokes);
+    this.#showLayers();
     return gradcam;
   }
 
@@ -339,6 +355,12 @@ export class DigitPadElement extends DigitPadAttributes {
     this.#learning.setTeachable(false);
     this.#display.showEmpty({ announce });
     if (announce) this.#announce(EMPTY_DETAIL, 0);
+    this.#showLayers();
+  }
+
+  /** With `layers`: the view shows the answer shown (Number mode: the digit the bars show), then says so. */
+  #showLayers() {
+    if (this.layers) this.#emit("layers", { layers: this.#layers.show(this.#display.shown()) });
   }
 
   /** Tells the page (digit-pad:prediction) the answer `detail` (prediction-detail.js) read from the

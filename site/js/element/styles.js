@@ -192,6 +192,31 @@ button:hover { border-color: var(--accent); }
 .stages li[data-status="active"]::before { content: "◔ "; }
 .stages li[data-status="done"]::before { content: "● "; }
 
+/* Inside the network (the layers attribute, layers-view.js): under both columns, the whole width. Tiles
+   and strips are painted at their maps' size and shown enlarged, pixel for pixel; blank ones show the track. */
+.layers { flex: 1 1 100%; min-width: 0; border-top: 1px solid var(--line); padding-top: 12px; }
+.layers h2 { font-size: 20px; margin: 0 0 4px; }
+.layers h3 { font-size: 15px; font-weight: 600; margin: 14px 0 6px; }
+.layers-status { margin: 0 0 8px; color: var(--muted); min-height: 1.4em; }
+.layers[data-state="none"] .layers-body { display: none; }
+.layers-caption { font-size: 14px; color: var(--muted); margin: 0 0 12px; max-width: 72ch; }
+.layers-order { display: inline-flex; align-items: center; gap: 6px; margin-left: 6px; color: var(--ink); white-space: nowrap; }
+.layers-focus { display: flex; flex-wrap: wrap; gap: 12px 16px; align-items: flex-start; }
+.layers-focus figure { margin: 0; font-size: 13px; color: var(--muted); max-width: 200px; }
+.layers canvas { display: block; image-rendering: pixelated; background: var(--track); }
+.layers-focus figure:not(.kernels) canvas { width: 112px; height: 112px; border-radius: 4px; }
+.layers-focus .kernels canvas { background: none; } /* the page shows between the kernels */
+.layers-about { flex: 1 1 220px; margin: 0; font-size: 15px; max-width: 60ch; }
+.layers .tiles { display: flex; flex-wrap: wrap; gap: 3px; }
+.layers .tile { width: var(--tile-w, 42px); height: var(--tile-h, 42px); border-radius: 2px; cursor: pointer; }
+.layers .tile.picked { outline: 2px solid var(--accent); outline-offset: 1px; }
+.layers .tile:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
+.layers .strip { width: 100%; max-width: 512px; height: 20px; border-radius: 3px; }
+.layers .strip.outputs { max-width: 320px; height: 28px; }
+.output-labels { list-style: none; display: grid; grid-template-columns: repeat(10, 1fr); max-width: 320px; margin: 2px 0 0;
+                 padding: 0; font-size: 13px; text-align: center; color: var(--muted); font-variant-numeric: tabular-nums; }
+.layer-note { font-size: 14px; color: var(--muted); margin: 6px 0 0; max-width: 72ch; }
+
 /* Read by screen readers, not shown (the announcer, announcer.js). */
 .visually-hidden {
   position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; border: 0;
@@ -230,6 +255,7 @@ button:hover { border-color: var(--accent); }
   :host([mode="number"]) .confidence { display: none; } /* the number takes the width; the chips count */
   .digits .read { font-size: 22px; }
   .stages { order: 9; }
+  .layers { order: 10; }
 }
 
 /* Phones held sideways: the pad as tall as the screen allows, the answer beside it. */

@@ -4,6 +4,7 @@
  * slots take the host's own content under the pad and under the bars. */
 
 import { INK_BITMAP } from "./ink.js";
+import { ABOUT } from "./layer-text.js";
 
 /** The pad's accessible name in each mode (the element sets it when the mode changes; Digit mode's is the markup's). */
 export const PAD_LABELS = {
@@ -63,5 +64,39 @@ TEMPLATE.innerHTML = `
       <li data-stage="numpy">numpy</li>
       <li data-stage="model">Model</li>
     </ol>
+  </section>
+  <section id="layers" class="layers" part="layers" aria-labelledby="layers-title" data-state="empty" data-order="brightest"
+           data-model="" hidden>
+    <h2 id="layers-title">Inside the network</h2>
+    <p id="layers-status" class="layers-status"></p>
+    <div class="layers-body">
+      <p class="layers-caption">Each tile is a feature map: where in the drawing one filter of the stage found its pattern.
+        Brightest first sorts a stage's maps by their mean; untick it for channel order. Grey levels are per stage: every map
+        is divided by the stage's strongest value, so its tiles compare; black is nothing found.
+        <label class="layers-order"><input type="checkbox" id="layers-order" checked> Brightest first</label></p>
+      <div id="layers-focus" class="layers-focus" data-pick-layer="" data-pick-channel="">
+        <figure><canvas id="layers-input" width="28" height="28" role="img" aria-label="The input, 28 by 28"></canvas>
+          <figcaption>The input, 28×28</figcaption></figure>
+        <figure id="layers-picked-figure" hidden><canvas id="layers-picked" width="28" height="28" role="img" aria-label="The map picked, enlarged"></canvas>
+          <figcaption id="layers-picked-caption"></figcaption></figure>
+        <figure id="layers-before-figure" hidden><canvas id="layers-before" width="28" height="28" role="img" aria-label="The map before pooling"></canvas>
+          <figcaption id="layers-before-caption"></figcaption></figure>
+        <figure id="layers-kernels-figure" class="kernels" hidden><canvas id="layers-kernels" width="3" height="3" role="img" aria-label="The kernels of the map picked"></canvas>
+          <figcaption id="layers-kernels-caption"></figcaption></figure>
+        <p id="layers-about" class="layers-about"></p>
+      </div>
+      <div id="layers-stages" class="layers-stages"></div>
+      <section class="layer-stage" data-layer="hidden">
+        <h3>The hidden layer: 128 units</h3>
+        <canvas id="layers-hidden" class="strip" width="128" height="1" role="img" aria-label="The 128 hidden units"></canvas>
+        <p class="layer-note">${ABOUT.hidden}</p>
+      </section>
+      <section class="layer-stage" data-layer="outputs">
+        <h3>The outputs: one per digit</h3>
+        <canvas id="layers-outputs" class="strip outputs" width="10" height="1" role="img" aria-label="The ten outputs"></canvas>
+        <ol class="output-labels" aria-hidden="true">${Array.from({ length: 10 }, (_, d) => `<li>${d}</li>`).join("")}</ol>
+        <p class="layer-note">${ABOUT.outputs}</p>
+      </section>
+    </div>
   </section>
 </div>`;
