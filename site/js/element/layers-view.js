@@ -85,11 +85,11 @@ export class LayersView {
     this.#fit(stages);
     const brightestFirst = this.orderBox.checked;
     stages.forEach((stage, index) => this.groups[index].draw(stage, brightestFirst));
-    const peak = peakOf(hidden);
-    this.#paintStrip(this.hidden, hidden, peak > 0 ? 255 / peak : 0);
-    this.hidden.canvas.setAttribute("aria-label", hiddenSummary(hidden, strongest(hidden, 3)));
+    const peak = hidden ? peakOf(hidden) : 0; // a model without its hidden layer as an output: a black strip
+    this.#paintStrip(this.hidden, hidden ?? [], peak > 0 ? 255 / peak : 0);
+    label(this.hidden.canvas, hiddenSummary(hidden, hidden ? strongest(hidden, 3) : []));
     this.#paintStrip(this.outputs, probs, 255);
-    this.outputs.canvas.setAttribute("aria-label", outputsSummary(probs));
+    label(this.outputs.canvas, outputsSummary(probs));
     this.focus.draw(pixels, stages, this.groups);
   }
 
@@ -119,8 +119,8 @@ export class LayersView {
   #clear(state) {
     for (const group of this.groups) group.clear();
     for (const strip of [this.hidden, this.outputs]) strip.context.clearRect(0, 0, strip.canvas.width, strip.canvas.height);
-    this.hidden.canvas.setAttribute("aria-label", hiddenSummary(null, []));
-    this.outputs.canvas.setAttribute("aria-label", outputsSummary(null));
+    label(this.hidden.canvas, hiddenSummary(null, []));
+    label(this.outputs.canvas, outputsSummary(null));
     this.focus.clear();
     const none = `The ${this.model ? this.model.toUpperCase() : "model"} has no layers to show: it is not a ` +
       "convolutional network, so it makes no feature maps. Switch to the CNN to see them.";
@@ -140,4 +140,9 @@ function strongest(values, count) {
     if (v > 0) found.push(i);
   });
   return found.sort((a, b) => values[b] - values[a] || a - b).slice(0, count);
+}
+
+/** Sets `node`'s accessible name, only when it changes. */
+function label(node, text) {
+  if (node.getAttribute("aria-label") !== text) node.setAttribute("aria-label", text);
 }
