@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 
 from train import drawings, nondigits, unipen
 from train.render import BITMAP_SIZE
@@ -82,23 +81,3 @@ def test_letter_writers_keep_their_digit_split_and_held_out_letters_come_from_he
 def test_a_missing_letters_file_says_where_to_put_it(tmp_path):
     with pytest.raises(FileNotFoundError, match="UNIPEN letters not found"):
         nondigits.load_letters(tmp_path)
-
-
-def test_letter_repeat_shows_each_training_letter_again_and_the_shapes_once(letters):
-    from train.training_drawings import non_digit_tensors
-
-    once, _ = non_digit_tensors(900, dry_run=True, letter_repeat=1)
-    twice, labels = non_digit_tensors(900, dry_run=True, letter_repeat=2)
-    extra = len(twice) - len(once)
-    assert 0 < extra < len(once)  # the dry run's letters, not its shapes, come again
-    assert torch.equal(twice[: len(once)], once) and torch.equal(twice[len(once) :], once[:extra])
-    assert (labels == 10).all()
-
-
-@pytest.mark.parametrize("wrong", [["--letter-repeat", "0", "--non-digits"], ["--letter-repeat", "2"]])
-def test_letter_repeat_needs_the_non_digits_and_one_or_more(wrong):
-    from train.__main__ import main as train_main
-
-    with pytest.raises(SystemExit) as exit_:
-        train_main(["--dry-run", *wrong])
-    assert exit_.value.code == 2

@@ -40,7 +40,6 @@ class TrainConfig:
     unipen_fold: int = 0
     non_digits: bool = False
     shapes: int = 6000
-    letter_repeat: int = 1
     download: bool = False
     out: str | None = None
     resume: str | None = None
@@ -90,7 +89,8 @@ NOT_RECIPE = frozenset({"resume", "out", "threads", "data_dir", "pendigits", "un
 # Options of recipes that did not ship, gone from the command (git history keeps them), at the values that
 # left them off: a run started before they went still resumes.
 REMOVED = {"teacher": [], "temperature": 1.0, "ema": 0.0, "init_onnx": None, "pen_distort": 0.0, "pen_trim": 0.0,
-           "pen_bulge": 0.0, "ink_ratio": render.INK_WIDTH_RATIO, "pen_validation_too": False}  # fmt: skip
+           "pen_bulge": 0.0, "ink_ratio": render.INK_WIDTH_RATIO, "pen_validation_too": False,
+           "letter_repeat": 1}  # fmt: skip
 
 
 def recipe(config: TrainConfig) -> dict:
@@ -157,10 +157,6 @@ def parser() -> argparse.ArgumentParser:
         "rows are kept",
     )  # fmt: skip
     p.add_argument("--shapes", type=int, default=6000, help="with --non-digits: seeded shapes drawn for training")
-    p.add_argument(
-        "--letter-repeat", type=int, default=1,
-        help="with --non-digits: times each training writer's letter or symbol is seen per epoch",
-    )  # fmt: skip
     p.add_argument("--download", action="store_true", help="fetch missing MNIST files from the public mirrors")
     p.add_argument(
         "--out",
@@ -206,8 +202,6 @@ def parse_args(argv: list[str] | None = None) -> TrainConfig:
         p.error("--unipen-exclude, --unipen-drop and --unipen-fold change the UNIPEN digits: give --unipen-repeat")
     if args.non_digits and args.model != "cnn":
         p.error("--non-digits: the MLP has no 'not a digit' output")
-    if args.letter_repeat < 1 or (args.letter_repeat != 1 and not args.non_digits):
-        p.error("--letter-repeat: 1 or more, and only with --non-digits (the letters are its non-digits)")
     if args.max_batches is not None and args.max_batches < 1:
         p.error("--max-batches: 1 or more")
     assert set(vars(args)) == {f.name for f in fields(TrainConfig)}, "every option is a TrainConfig field"

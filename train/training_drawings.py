@@ -49,14 +49,13 @@ def non_digit_tensors(
     shapes: int,
     dry_run: bool,
     ink_ratio: float = render.INK_WIDTH_RATIO,
-    letter_repeat: int = 1,
     cache: DrawingCache | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """The training split's non-digits drawn on the page's bitmap, labelled NOT_A_DIGIT (10):
-    UNIPEN's training writers' letters and symbols (each `letter_repeat` times), and `shapes` seeded shapes.
+    UNIPEN's training writers' letters and symbols, and `shapes` seeded shapes.
     With `cache`, drawn once and kept for the next run with these data files and settings."""
     if cache is None:
-        return _drawn_non_digits(shapes, dry_run, ink_ratio, letter_repeat)
+        return _drawn_non_digits(shapes, dry_run, ink_ratio)
     digits_file = unipen.resolve_path()
     key = {
         "kind": "non-digits",
@@ -69,20 +68,15 @@ def non_digit_tensors(
         "shapes": shapes,
         "dry_run": dry_run,
         "ink_ratio": ink_ratio,
-        "letter_repeat": letter_repeat,
     }
-    return cache.get(key, lambda: _drawn_non_digits(shapes, dry_run, ink_ratio, letter_repeat))
+    return cache.get(key, lambda: _drawn_non_digits(shapes, dry_run, ink_ratio))
 
 
-def _drawn_non_digits(
-    shapes: int, dry_run: bool, ink_ratio: float, letter_repeat: int
-) -> tuple[torch.Tensor, torch.Tensor]:
+def _drawn_non_digits(shapes: int, dry_run: bool, ink_ratio: float) -> tuple[torch.Tensor, torch.Tensor]:
     every = unipen.load()
     letters = nondigits.letters_of_split(nondigits.load_letters(), unipen.splits(every), "train")
     rows = [d.on_pad() for d in unipen.by_split(every, "train")[:2000]]
     made = letters + nondigits.shapes(shapes, "train", rows)
     step = max(1, len(made) // 200) if dry_run else 1
-    made, drawn_letters = made[::step], len(range(0, len(letters), step))  # the letters come first
-    images = drawings.drawn_images([n.on_pad() for n in made], ink_ratio=ink_ratio)
-    images = np.concatenate([images] + [images[:drawn_letters]] * (letter_repeat - 1))
+    images = drawings.drawn_images([n.on_pad() for n in made[::step]], ink_ratio=ink_ratio)
     return torch.from_numpy(images)[:, None], torch.full((len(images),), models.NOT_A_DIGIT, dtype=torch.int64)

@@ -84,12 +84,12 @@ def build_training_set(config: TrainConfig, cache: DrawingCache | None = None) -
             "validation_writers": sorted({d.writer for d in unipen_val}),
         }
     if config.non_digits:
-        drawn = non_digit_tensors(config.shapes, config.dry_run, letter_repeat=config.letter_repeat, cache=cache)
+        drawn = non_digit_tensors(config.shapes, config.dry_run, cache=cache)
         train = _joined(train, drawn)
         records["non_digits"] = {
             "letters_and_shapes": len(drawn[1]),
             "shapes": config.shapes,
-            "letter_repeat": config.letter_repeat,
+            "letter_repeat": 1,  # the format's field of a recipe that did not ship (OE7; git history keeps it)
         }
     if config.dry_run:
         val = (val[0][:500], val[1][:500])
