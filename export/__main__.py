@@ -20,13 +20,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from export import gallery, gradcam, rejection_card
+from export import gallery, gradcam, layers, rejection_card
 from export.card_figures import DATA_CREDITS, drawing_figures, unipen_figures
 from export.onnx_io import FORMAT_VERSION, INPUT, OUTPUT, export, metadata, verify
 from train import mnist, pendigits, preprocess, render, unipen
 from train.evaluate import evaluate, fit_temperature
 from train.models import from_checkpoint, parameter_count
-from train.onnx_run import run, session
+from train.onnx_run import read_metadata, run, session
 
 VERIFY_IMAGES = 1000
 CAM_VERIFY_IMAGES = 200  # Grad-CAM maps checked against autograd at export
@@ -76,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out)
     exported, extra_outputs, extra_metadata = gradcam.exportable(model)
     onnx_path = export(exported, out / f"{args.model}.onnx", args.model, extra_outputs, extra_metadata)
+    if extra_outputs:  # a CNN: the layer view's outputs too
+        layers.add_to_file(onnx_path)
 
     test_inputs = model_inputs(test_images)
     difference = verify(model, onnx_path, test_inputs[:VERIFY_IMAGES])
@@ -112,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     }  # fmt: skip
     if cam_difference is not None:
         card["cam"] = gradcam.card_entry(cam_difference, CAM_VERIFY_IMAGES)
+        checked = layers.check(onnx_path, test_inputs[:VERIFY_IMAGES], model)
+        card["output"]["layers"] = layers.card_entry(onnx_path, checked)
+        card["onnx"]["metadata"] = read_metadata(onnx_path)
     if pendigits.resolve_path(args.pendigits):
         card["drawings"] = drawing_figures(sess, pendigits.load(args.pendigits))
     if unipen.resolve_path(args.unipen):

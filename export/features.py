@@ -69,6 +69,17 @@ def with_features(path: Path, inputs: np.ndarray) -> tuple[bytes, dict]:
                   "checked_inputs": len(inputs)}  # fmt: skip
 
 
+def record_in_card(card_path: Path, model: Path, output: str, command: list[str], entry: dict) -> None:
+    """The card beside a rewritten model file told of it: the command (under `output`), the output's `entry`, and
+    the file's new size, hash and metadata."""
+    card = json.loads(card_path.read_text())
+    blob = model.read_bytes()
+    card["commands"][output] = shlex.join(command)
+    card["output"][output] = entry
+    card["onnx"].update(bytes=len(blob), sha256=hashlib.sha256(blob).hexdigest(), metadata=read_metadata(model))
+    card_path.write_text(json.dumps(card, indent=1) + "\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m export.features", description=__doc__.split("\n\n")[0])
     p.add_argument("model", type=Path, help="an exported CNN .onnx (its card <model>.json beside it, if any)")
@@ -89,13 +100,10 @@ def main(argv: list[str] | None = None) -> int:
     args.model.write_bytes(blob)
     card_path = args.model.with_suffix(".json")
     if card_path.is_file():
-        card = json.loads(card_path.read_text())
         hidden = cnn_from_onnx(args.model).classifier[2].out_features
-        card["commands"]["features"] = shlex.join(["python", "-m", "export.features", *(argv or sys.argv[1:])])
-        card["output"]["features"] = {"name": FEATURES, "shape": ["N", hidden], **checked}
-        card["onnx"].update(bytes=len(blob), sha256=hashlib.sha256(blob).hexdigest(),
-                            metadata=read_metadata(args.model))  # fmt: skip
-        card_path.write_text(json.dumps(card, indent=1) + "\n")
+        command = ["python", "-m", "export.features", *(argv or sys.argv[1:])]
+        entry = {"name": FEATURES, "shape": ["N", hidden], **checked}
+        record_in_card(card_path, args.model, "features", command, entry)
     print(f"{args.model} ({len(blob):,} bytes): {FEATURES} added, outputs unchanged "
           f"(by {checked['outputs_max_abs_difference_vs_before']:.1e})", file=sys.stderr)  # fmt: skip
     return 0

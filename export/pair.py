@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from export import gradcam, rejection_card
+from export import gradcam, layers, rejection_card
 from export.onnx_io import FEATURES, FEATURES_METADATA, NOT_DIGIT, NOT_DIGIT_METADATA, OUTPUT, TOLERANCE, export
 from train import mnist, preprocess
 from train.from_onnx import cnn_from_onnx, detector_from_onnx
@@ -167,7 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     except (mnist.MnistError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    pair = ReaderAndDetector(cnn_from_onnx(args.reader), detector).eval()
+    reader = cnn_from_onnx(args.reader)
+    pair = ReaderAndDetector(reader, detector).eval()
     before = outputs(args.reader, inputs[:VERIFY_IMAGES])
     taken = "onnx" in facts["source"]  # from a paired file: its judgement, read before `--out` may overwrite it
     source = outputs(args.detector, inputs[:VERIFY_IMAGES])[NOT_DIGIT] if taken else None
@@ -175,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out or args.reader.parent
     path = export(pair, out / args.reader.name, metadata["model_name"], PAIR_OUTPUTS,
                   {**metadata, **NOT_DIGIT_METADATA, **FEATURES_METADATA})  # fmt: skip
+    layers.add_to_file(path)
     after = outputs(path, inputs[:VERIFY_IMAGES])
     difference = check_same_reader(before, after)
     detector_difference = float(np.abs(judged(detector, inputs[:VERIFY_IMAGES]) - after[NOT_DIGIT]).max())
@@ -188,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     card = paired_card(json.loads(card_path.read_text()), facts, detector, command)
     card["onnx"]["max_abs_difference_vs_reader_alone"] = difference
     card["onnx"]["not_digit_max_abs_difference_vs_pytorch"] = detector_difference
+    card["output"]["layers"] = layers.card_entry(path, layers.check(path, inputs[:VERIFY_IMAGES], reader))
     try:
         figures = rejection_card.rejection_figures(path, inputs, labels.astype(np.int64), args.pendigits, args.unipen)
     except (FileNotFoundError, ValueError) as error:

@@ -21,7 +21,10 @@ The sections:
   model_check.py checks it): the `format_version` of its description (bump it when the page's
   expectations change), its input's and its digit logits' names, and the name of the output that
   gives the reader's last hidden layer (`features_output`; optional in a file: the handwriting
-  memory needs it).
+  memory needs it); the layer view's outputs (optional too): the metadata entry `layer_outputs_key`
+  lists the reader's stages in network order (e.g. "conv1,conv2,pool1,..."), each stage's
+  activations are the output `layer_output_prefix` + its name, [N, C, H, W], and each convolution's
+  3x3 kernels (batch norm folded in) the output `kernel_output_prefix` + its name, [C_out, C_in, 3, 3].
 - `verdict`: the calibrated "not a digit" verdict (train/rejection.py, js/element/verdict.js):
   the verdicts' `names`, the "not a digit" `methods` (the order in which they are compared),
   and those of them that read the model's "not a digit" output.
@@ -55,6 +58,9 @@ FORMAT_VERSION: str = str(_model["format_version"])
 INPUT_NAME: str = str(_model["input_name"])
 OUTPUT_NAME: str = str(_model["output_name"])
 FEATURES_OUTPUT: str = str(_model["features_output"])
+LAYER_OUTPUTS_KEY: str = str(_model["layer_outputs_key"])
+LAYER_OUTPUT_PREFIX: str = str(_model["layer_output_prefix"])
+KERNEL_OUTPUT_PREFIX: str = str(_model["kernel_output_prefix"])
 
 # The verdict.
 VERDICTS: tuple[str, ...] = tuple(_verdict["names"])

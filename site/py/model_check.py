@@ -96,6 +96,9 @@ class Expected:
     output_name: str
     methods: tuple[str, ...]  # the "not a digit" methods the page knows
     methods_reading_not_digit_output: tuple[str, ...]  # those of them that need a "not a digit" output
+    # The layer view's outputs (contract.json model.layer_*): the metadata key that lists the reader's stages, and
+    # the prefixes of each stage's activations [N, C, H, W] and of each convolution's kernels [C_out, C_in, 3, 3].
+    layers: tuple[str, str, str] = ("", "", "")
     classes: int = 10
 
 
@@ -153,6 +156,45 @@ def problems(metadata: dict[str, str], inputs: list[Port], outputs: list[Port], 
     found += _cam_problems(metadata, outputs, expected)
     found += _not_digit_problems(metadata, outputs, expected)
     found += _features_problems(metadata, outputs)
+    found += _layer_problems(metadata, outputs, expected)
+    return found
+
+
+def layer_stages(metadata: dict[str, str], expected: Expected) -> list[str]:
+    """The reader's stages the layer view can show (metadata expected.layers[0], in network order), [] for none."""
+    listed = metadata.get(expected.layers[0], "") if expected.layers[0] else ""
+    return [name for name in listed.split(",") if name]
+
+
+def layer_outputs(metadata: dict[str, str], outputs: list[Port], expected: Expected) -> dict | None:
+    """{"stages": [names], "activations": [output names], "kernels": {stage: output name}} for the layer view, None
+    for a model without one (check `problems` first)."""
+    stages = layer_stages(metadata, expected)
+    if not stages:
+        return None
+    _key, activation, kernel = expected.layers
+    names = {p.name for p in outputs}
+    kernels = {stage: kernel + stage for stage in stages if kernel + stage in names}
+    return {"stages": stages, "activations": [activation + stage for stage in stages], "kernels": kernels}
+
+
+def _layer_problems(metadata: dict[str, str], outputs: list[Port], expected: Expected) -> list[str]:
+    """Each stage the metadata lists must have its activations, float32 [N, C, H, W]; a kernels output, when there
+    is one, float32 [C_out, C_in, 3, 3]. A model without stages is fine: the page shows no layers for it."""
+    by_name = {p.name: p for p in outputs}
+    found = []
+    _key, activation, kernel = expected.layers
+    for stage in layer_stages(metadata, expected):
+        port = by_name.get(activation + stage)
+        if port is None:
+            found.append(f"its metadata lists a layer {stage!r}, but it has no output {activation + stage!r}")
+        elif port.type != "float32" or len(port.shape) != 4:
+            found.append(f"its layer output {port.name!r} is {port.type} of shape {list(port.shape)}, "
+                         "the page reads float32 of shape [N, C, H, W]")  # fmt: skip
+        port = by_name.get(kernel + stage)
+        if port is not None and (port.type != "float32" or len(port.shape) != 4):
+            found.append(f"its kernels output {port.name!r} is {port.type} of shape {list(port.shape)}, "
+                         "the page reads float32 of shape [C_out, C_in, H, W]")  # fmt: skip
     return found
 
 

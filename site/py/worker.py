@@ -9,11 +9,12 @@ plain port costs a fraction of a millisecond a message, PyScript's call machiner
 two. On that port (messages {id, type, ...}, answered {id, ok, ...} in order):
 
 - "connect" {name, port}: the port of that model's worker, to send it prepared inputs
-  ({id, input, shape}) directly, so that they never wait in the page's main thread behind
+  ({id, input, shape, layers}) directly, so that they never wait in the page's main thread behind
   the person's drawing;
-- "prepare" {rgba, width, height, centre, prediction, models}: see `prepare` (`prediction`
-  is its id, `models` the names of the connected models that are to read it);
-- "number" {points, lengths, ids, known, penRadius, centre, prediction, models}: Number mode, in
+- "prepare" {rgba, width, height, centre, prediction, models, layers}: see `prepare` (`prediction`
+  is its id, `models` the names of the connected models that are to read it, `layers` whether they
+  answer with their layers' activations too: the layer view);
+- "number" {points, lengths, ids, known, penRadius, centre, prediction, models, layers}: Number mode, in
   one call per frame: the digits found in the strokes, each new one drawn alone (by the page's own
   js/element/ink.js, on an OffscreenCanvas) and prepared, all sent as one batch (`read_number`);
 - "embed" {pixels, prediction, models}: 28x28 inputs in [0, 1] (the handwriting memory's kept
@@ -67,15 +68,17 @@ def _ports(ports) -> list[model_check.Port]:
 
 def check_model(model, inputs, outputs, model_name: str) -> dict:
     """Is the model (ONNX bytes as a JS Uint8Array; ports as onnxruntime reports them)
-    the one the page expects? {"ok": True, name, version, feed, fetch, cam, notDigit,
-    calibration} (cam, notDigit: the names of its Grad-CAM and "not a digit" outputs, None
-    when it has none; calibration: model_check.calibration as JSON text, "null" for none) or {"ok": False, "error":
-    what is wrong, in plain words}."""
+    the one the page expects? {"ok": True, name, version, feed, fetch, cam, notDigit, features,
+    layers, calibration} (cam, notDigit, features: the names of its Grad-CAM, "not a digit" and
+    features outputs, None when it has none; layers: model_check.layer_outputs, None for none;
+    calibration: model_check.calibration as JSON text, "null" for none) or {"ok": False, "error": what
+    is wrong, in plain words}."""
     metadata = model_check.read_metadata(model.to_bytes())
     expected = model_check.Expected(
         model_name=model_name, mean=preprocess.MEAN, std=preprocess.STD, size=preprocess.SIZE,
         version=contract.FORMAT_VERSION, input_name=contract.INPUT_NAME, output_name=contract.OUTPUT_NAME,
         methods=contract.METHODS, methods_reading_not_digit_output=contract.METHODS_READING_NOT_DIGIT_OUTPUT,
+        layers=(contract.LAYER_OUTPUTS_KEY, contract.LAYER_OUTPUT_PREFIX, contract.KERNEL_OUTPUT_PREFIX),
     )  # fmt: skip
     found = model_check.problems(metadata, _ports(inputs), _ports(outputs), expected)
     if found:
@@ -90,6 +93,7 @@ def check_model(model, inputs, outputs, model_name: str) -> dict:
         "cam": model_check.cam_output(metadata),
         "notDigit": model_check.not_digit_output(metadata),
         "features": model_check.features_output(metadata),
+        "layers": _js(model_check.layer_outputs(metadata, _ports(outputs), expected)),
         "calibration": json.dumps(model_check.calibration(metadata)),  # JSON: one flat reply across workers
     }
 
@@ -98,16 +102,17 @@ def _js(value: dict):
     return to_js(value, dict_converter=js.Object.fromEntries)
 
 
-def _send(images, prediction_id, names) -> None:
+def _send(images, prediction_id, names, layers: bool = False) -> None:
     """28x28 images in [0, 1] (one, or [N, 28, 28]) normalized into one batch and sent with id `prediction_id`
-    to the worker of each model in `names`."""
+    to the worker of each model in `names`; with `layers`, the models that have them answer with their layers'
+    activations too (the layer view)."""
     batch = preprocess.normalize(images)
-    message = _js({"id": str(prediction_id), "input": batch.ravel(), "shape": list(batch.shape)})
+    message = _js({"id": str(prediction_id), "input": batch.ravel(), "shape": list(batch.shape), "layers": layers})
     for name in names:
         models[str(name)].postMessage(message)
 
 
-def prepare(rgba, width: int, height: int, centre: bool, prediction_id: str, names) -> dict:
+def prepare(rgba, width: int, height: int, centre: bool, prediction_id: str, names, layers: bool = False) -> dict:
     """The model input for an RGBA bitmap (a JS Uint8ClampedArray, width x height x 4),
     sent to each connected model in `names` as {"id": prediction_id, "input": the
     normalized [1, 1, 28, 28] input (Float32Array), "shape"}.
@@ -115,7 +120,8 @@ def prepare(rgba, width: int, height: int, centre: bool, prediction_id: str, nam
     Returns {"pixels": the 28x28 image in [0, 1] (Float32Array of 784, row by row; None
     when there is no ink, and then nothing is sent), "frame": where the input lies on the
     bitmap ([row0, col0, row_scale, col_scale], see preprocess.to_mnist_framed), "ms":
-    time spent here}. Without `centre` the digit's box is centred instead of its centre of mass.
+    time spent here}. Without `centre` the digit's box is centred instead of its centre of mass. With `layers`
+    the models answer with their layers too (`_send`).
     """
     start = js.performance.now()
     image = np.frombuffer(rgba.to_bytes(), dtype=np.uint8).reshape(height, width, 4)
@@ -123,15 +129,15 @@ def prepare(rgba, width: int, height: int, centre: bool, prediction_id: str, nam
     if framed is None:
         return {"pixels": None, "frame": [], "ms": js.performance.now() - start}
     small, frame = framed
-    _send(small, prediction_id, names)
+    _send(small, prediction_id, names, layers)
     return {"pixels": to_js(small.ravel()), "frame": [float(v) for v in frame], "ms": js.performance.now() - start}
 
 
-def _digit_key(pieces, ids: list[int], centre: bool, names: list[str]) -> str:
+def _digit_key(pieces, ids: list[int], centre: bool, names: list[str], layers: bool) -> str:
     """What makes a digit's answer: its pieces of which strokes (a stroke's identity, `ids`, not its index:
-    an undone stroke's place may be taken by another), the centring and the models."""
+    an undone stroke's place may be taken by another), the centring, the models and whether it has its layers."""
     held = " ".join(f"{ids[i]}:{a}-{b}" for i, a, b in pieces)
-    return f"{int(bool(centre))}|{','.join(names)}|{held}"
+    return f"{int(bool(centre))}{int(layers)}|{','.join(names)}|{held}"
 
 
 _number_ink = None  # Number mode's ink canvas (ink.js inkContext), made on first use
@@ -157,7 +163,8 @@ def read_number(request) -> dict:
     names = [str(name) for name in request.models]
     strokes = np.split(flat, np.cumsum(sizes)[:-1]) if len(sizes) else []
     found = segment.segment(strokes, pen_radius=float(request.penRadius))
-    keys = [_digit_key(s.pieces, ids, request.centre, names) for s in found]
+    layers = _wants_layers(request)
+    keys = [_digit_key(s.pieces, ids, request.centre, names, layers) for s in found]
     known = set(request.known.to_py())
     fresh = [k for k, key in enumerate(keys) if key not in known]
     segmented = js.performance.now()
@@ -180,7 +187,7 @@ def read_number(request) -> dict:
         images.append(small)
         frames.append([float(row0 + region.y), float(col0 + region.x), float(row_scale), float(col_scale)])
     if images:
-        _send(np.stack(images), request.prediction, names)
+        _send(np.stack(images), request.prediction, names, layers)
     segments = [
         {"box": list(s.box), "pieces": [list(p) for p in s.pieces], "key": key}
         for s, key in zip(found, keys, strict=True)
@@ -220,11 +227,17 @@ def recall(request) -> dict:
     return {"probs": to_js(recalled.probs.ravel()), "votes": to_js(recalled.votes.ravel())}
 
 
+def _wants_layers(request) -> bool:
+    """Whether the page asks for the layers' activations with this drawing (its `layers`: absent is no)."""
+    return bool(getattr(request, "layers", False))
+
+
 def _handle(request) -> dict:
     """The answer's fields for one message of the page's port (see the module's docstring)."""
     kind = request.type
     if kind == "prepare":
-        return prepare(request.rgba, request.width, request.height, request.centre, request.prediction, request.models)
+        prepared = (request.rgba, request.width, request.height, request.centre, request.prediction, request.models)
+        return prepare(*prepared, _wants_layers(request))
     if kind == "number":
         return read_number(request)
     if kind == "recall":

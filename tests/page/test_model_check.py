@@ -40,6 +40,7 @@ def expected(name: str = "cnn") -> model_check.Expected:
         model_name=name, mean=preprocess.MEAN, std=preprocess.STD, size=preprocess.SIZE,
         version=contract.FORMAT_VERSION, input_name=contract.INPUT_NAME, output_name=contract.OUTPUT_NAME,
         methods=contract.METHODS, methods_reading_not_digit_output=contract.METHODS_READING_NOT_DIGIT_OUTPUT,
+        layers=(contract.LAYER_OUTPUTS_KEY, contract.LAYER_OUTPUT_PREFIX, contract.KERNEL_OUTPUT_PREFIX),
     )  # fmt: skip
 
 
@@ -50,6 +51,7 @@ def test_the_worker_expects_what_the_contract_says():
         "version": "contract.FORMAT_VERSION", "input_name": "contract.INPUT_NAME",
         "output_name": "contract.OUTPUT_NAME", "methods": "contract.METHODS",
         "methods_reading_not_digit_output": "contract.METHODS_READING_NOT_DIGIT_OUTPUT",
+        "layers": "(contract.LAYER_OUTPUTS_KEY, contract.LAYER_OUTPUT_PREFIX, contract.KERNEL_OUTPUT_PREFIX)",
     }  # fmt: skip
 
 
@@ -255,3 +257,51 @@ def test_what_export_writes_for_features_is_what_the_page_expects():
 def test_a_promised_features_output_must_be_there(outputs, words):
     found = model_check.problems({**GOOD_METADATA, "features_output": "features"}, GOOD_INPUTS, outputs, expected())
     assert len(found) == 1 and words in found[0], found
+
+
+LAYERS_METADATA = {contract.LAYER_OUTPUTS_KEY: "conv1,pool1"}
+LAYER_OUTPUTS = [
+    model_check.Port("layer_conv1", "float32", ("batch", 24, 28, 28)),
+    model_check.Port("layer_pool1", "float32", ("batch", 24, 14, 14)),
+    model_check.Port("kernel_conv1", "float32", (24, 1, 3, 3)),
+]
+
+
+def test_a_model_with_layers_passes_and_names_them_and_one_without_is_fine():
+    metadata, outputs = {**GOOD_METADATA, **LAYERS_METADATA}, [*GOOD_OUTPUTS, *LAYER_OUTPUTS]
+    assert model_check.problems(metadata, GOOD_INPUTS, outputs, expected()) == []
+    assert model_check.layer_outputs(metadata, outputs, expected()) == {
+        "stages": ["conv1", "pool1"],
+        "activations": ["layer_conv1", "layer_pool1"],
+        "kernels": {"conv1": "kernel_conv1"},  # a max-pool has no kernels
+    }
+    assert model_check.layer_outputs(GOOD_METADATA, GOOD_OUTPUTS, expected()) is None  # e.g. the MLP
+
+
+@pytest.mark.parametrize(
+    ("outputs", "words"),
+    [
+        (LAYER_OUTPUTS[1:], "no output 'layer_conv1'"),
+        ([model_check.Port("layer_conv1", "float32", ("batch", 24)), *LAYER_OUTPUTS[1:]], "[N, C, H, W]"),
+        ([*LAYER_OUTPUTS[:2], model_check.Port("kernel_conv1", "int64", (24, 1, 3, 3))], "[C_out, C_in, H, W]"),
+    ],
+)
+def test_listed_layers_must_be_there(outputs, words):
+    metadata = {**GOOD_METADATA, **LAYERS_METADATA}
+    found = model_check.problems(metadata, GOOD_INPUTS, [*GOOD_OUTPUTS, *outputs], expected())
+    assert len(found) == 1 and words in found[0]
+
+
+def test_the_shipped_reader_has_every_layer_the_view_shows():
+    path = ROOT / "site" / "models" / "cnn.onnx"
+    if not path.is_file():
+        pytest.skip("no exported cnn.onnx in site/models yet")
+    onnxruntime = pytest.importorskip("onnxruntime")
+    ports = onnxruntime.InferenceSession(str(path)).get_outputs()
+    kind = {"tensor(float)": "float32"}
+    outputs = [model_check.Port(o.name, kind.get(o.type, o.type), tuple(o.shape)) for o in ports]
+    metadata = model_check.read_metadata(path.read_bytes())
+    layers = model_check.layer_outputs(metadata, outputs, expected())
+    assert layers["stages"] == ["conv1", "conv2", "pool1", "conv3", "conv4", "pool2"]
+    assert sorted(layers["kernels"]) == ["conv1", "conv2", "conv3", "conv4"]
+    assert model_check._layer_problems(metadata, outputs, expected()) == []

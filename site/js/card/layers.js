@@ -1,4 +1,4 @@
-/* The model card's "How to read the layers": the first convolution's kernels (card.layers.kernels_conv1:
+/* The model card's "How to read the layers": the first convolution's kernels (card.output.layers.kernels_conv1:
  * {dims: [24, 1, 3, 3], data: 216 weights, batch normalization folded in}), each a 3x3 tile in the
  * palette of the digit pad's own layers view (element/layer-paint.js). The section's words are the
  * page's (card.html); a card without the kernels gets a note. */
@@ -9,12 +9,12 @@ import { element } from "./sections.js";
 
 /** The section's nodes: the kernels with their legend, or a note saying why there are none. */
 export function layerKernels(card) {
-  const kernels = card.layers?.kernels_conv1;
+  const kernels = card.output?.layers?.kernels_conv1;
   if (!kernels) {
     const why = card.architecture?.class === "MLP"
       ? "The MLP has no convolutions, so no kernels and no feature maps: each unit of its first layer weighs all 784 " +
         "pixels at once."
-      : `This model card lists no kernels. Export it again (\`python -m export --model ${card.name}\`) to add them.`;
+      : `This model card lists no kernels. Give the model file its layer outputs (\`python -m export.layers site/models/${card.name}.onnx\`) to add them.`;
     return [element("p", { class: "note", id: "kernels-missing" }, why)];
   }
   const [count, inputs] = kernels.dims;

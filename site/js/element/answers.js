@@ -6,7 +6,7 @@ import { answerFrom, answerOf } from "./verdict.js";
 
 /** One model's answer from its outputs ({outputs, ms}, see Inference.result): {name, digit,
  * probs, notDigit, verdict, candidates, adapted (see verdict.js answerFrom), cam, features
- * (Float32Array of the model's last hidden layer, or null), ms}. */
+ * (Float32Array of the model's last hidden layer, or null), layers (see layersOf), ms}. */
 export function classify(model, { outputs, ms }) {
   const { name, fetch, cam: camOutput, notDigit: notDigitOutput, features: featuresOutput, calibration } = model;
   const notDigitLogit = notDigitOutput ? outputs[notDigitOutput].data[0] : null;
@@ -17,7 +17,20 @@ export function classify(model, { outputs, ms }) {
     cam = { data: outputs[camOutput].data, h, w };
   }
   const features = featuresOutput ? outputs[featuresOutput].data : null;
-  return { name, ...answer, cam, features, ms };
+  return { name, ...answer, cam, features, layers: layersOf(model, outputs, features), ms };
+}
+
+/** The layer view's activations in `outputs` when the model was asked for them: {stages: [{name, channels,
+ * height, width, data (Float32Array, C x H x W)}] in network order, hidden (the last hidden layer)}; else
+ * undefined. */
+function layersOf({ layers }, outputs, hidden) {
+  if (!layers || !(layers.activations[0] in outputs)) return undefined;
+  const stages = layers.stages.map((name, i) => {
+    const { data, dims } = outputs[layers.activations[i]];
+    const [, channels, height, width] = dims;
+    return { name, channels, height, width, data };
+  });
+  return { stages, hidden };
 }
 
 /** Each row's answer of a batch's outputs (see classify): [{name, digit, probs, ...}], with

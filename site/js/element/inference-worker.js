@@ -7,9 +7,11 @@
  * never blocks the page's main thread.
  *
  * Messages in: {id, type: "open", modelUrl, wasmPaths}, then {id, type: "listen", port,
- * feed, fetches (output names)}: from then on the Python worker sends each prepared
- * input meant for this model, {id, input, shape}, on that MessagePort, and the outputs
- * go to the page. Out, to the page: {id, ok: true, ...} or {id, ok: false, error}. The
+ * feed, fetches (output names), layerFetches (the layer view's outputs)}: from then on the
+ * Python worker sends each prepared input meant for this model, {id, input, shape, layers},
+ * on that MessagePort, and the outputs go to the page (with `layers`, the layer view's
+ * too); {id, type: "constants", feed, fetches}: outputs that do not depend on the input
+ * (the layer view's kernels). Out, to the page: {id, ok: true, ...} or {id, ok: false, error}. The
  * input never passes through the page's main thread, where it would wait behind the
  * person's drawing. With one worker per model, two models run side by side.
  */
@@ -69,8 +71,11 @@ async function warmUp(session) {
 /** Inputs that come on `port` are run, feeding `feed` and fetching `fetches`; the page
  * gets the outputs. (Python sends an input only to the models that are to read it: a
  * model nobody asks costs nothing per drawing.) */
-function listen({ port, feed, fetches }) {
-  port.onmessage = ({ data }) => answer(data.id, () => run({ ...data, feed, fetches }));
+function listen({ port, feed, fetches, layerFetches = [] }) {
+  port.onmessage = ({ data }) => {
+    const wanted = data.layers ? [...fetches, ...layerFetches] : fetches;
+    answer(data.id, () => run({ ...data, feed, fetches: wanted }));
+  };
   return { reply: {}, transfer: [] };
 }
 
@@ -85,6 +90,13 @@ async function run({ input, shape, feed, fetches }) {
   return { reply: { outputs, ms: performance.now() - start }, transfer: [] };
 }
 
+/** Outputs that do not depend on the input (the kernels), read with one input of zeros: {outputs}. */
+async function constants({ feed, fetches }) {
+  const [, ...dims] = session.inputMetadata.find(({ name }) => name === feed).shape;
+  const shape = [1, ...dims];
+  return run({ input: new Float32Array(shape.reduce((a, b) => a * b, 1)), shape, feed, fetches });
+}
+
 /** Tells the page the outcome of `work` for message `id`. */
 async function answer(id, work) {
   try {
@@ -95,6 +107,6 @@ async function answer(id, work) {
   }
 }
 
-const handlers = { open, listen };
+const handlers = { open, listen, constants };
 
 onmessage = ({ data }) => answer(data.id, () => handlers[data.type](data));

@@ -17,10 +17,16 @@ export class Inference {
   }
 
   /** From now on inputs that come on the MessagePort `port` ({id, input, shape}) are fed
-   * to the model's `feed`, and it reads the outputs named in `fetches`: see `result`.
+   * to the model's `feed`, and it reads the outputs named in `fetches` (and those in
+   * `layerFetches` for an input sent with `layers`): see `result`.
    * Resolves once the model listens. */
-  async listen(port, feed, fetches) {
-    await this.calls.call({ type: "listen", port, feed, fetches }, [port]);
+  async listen(port, feed, fetches, layerFetches = []) {
+    await this.calls.call({ type: "listen", port, feed, fetches, layerFetches }, [port]);
+  }
+
+  /** Resolves to {outputs: {name: {data, dims}}}: outputs in `fetches` that do not depend on the input. */
+  constants(feed, fetches) {
+    return this.calls.call({ type: "constants", feed, fetches });
   }
 
   /** Resolves to {outputs: {name: {data (Float32Array), dims}}, ms} once the input

@@ -1,12 +1,12 @@
 /* How an element's drawing is read: by its model and, once compareWith named one, by a second
  * model alongside; from the ink bitmap in Digit mode, from the pad's strokes in Number mode
- * (runtime.js predict and predictNumber), with the element's centring and learn as they are at
- * each reading. predictor.js decides when. */
+ * (runtime.js predict and predictNumber), with the element's centring, learn and layers as they are
+ * at each reading. predictor.js decides when. */
 
 import { sharedRuntime } from "./runtime.js";
 
 export class Reading {
-  /** `predictor`: the element's LivePredictor; `settings()`: the element's {centring, learn} now. */
+  /** `predictor`: the element's LivePredictor; `settings()`: the element's {centring, learn, layers} now. */
   constructor(predictor, settings) {
     this.predictor = predictor;
     this.settings = settings;
@@ -17,8 +17,9 @@ export class Reading {
   /** Starts reading with `model` (loaded by `runtime`), the way `mode` ("digit" | "number") asks. */
   attach(runtime, model, mode) {
     const options = () => {
-      const { centring, learn } = this.settings();
-      return { centre: centring === "mass", models: this.companion ? [model.name, this.companion] : [model.name], learn };
+      const { centring, learn, layers = false } = this.settings();
+      const models = this.companion ? [model.name, this.companion] : [model.name];
+      return { centre: centring === "mass", models, learn, layers };
     };
     if (mode === "number") {
       const memo = new Map(); // the digits' answers, kept from frame to frame (runtime.js predictNumber)

@@ -140,7 +140,8 @@ export class Runtime {
       const identity = modelIdentity(name, file.model);
       const checked = await python.exports.check_model(file.model, file.inputs, file.outputs, name);
       if (!checked.ok) throw new PageError(checked.error);
-      const model = { name, identity, inference, ...pick(checked, ["version", "feed", "fetch", "cam", "notDigit", "features"]) };
+      const fields = ["version", "feed", "fetch", "cam", "notDigit", "features", "layers"];
+      const model = { name, identity, inference, ...pick(checked, fields) };
       model.calibration = JSON.parse(checked.calibration);
       await connect(python.drawings, model);
       this.loaded.set(name, model);
@@ -165,8 +166,9 @@ export class Runtime {
    * models run at the same time, each in its own worker. Without `centre`,
    * preprocessing centres the digit's box rather than its centre of mass. With `learn`, the page's
    * handwriting memory votes in the first model's answer (answers.js recalled; `adapted` says whether it did).
+   * With `layers`, answers of models that have a layer view carry its activations (answers.js classify).
    */
-  async predict(region, { centre = true, models, learn = false }) {
+  async predict(region, { centre = true, models, learn = false, layers = false }) {
     const { drawings } = await this.python();
     const chosen = models.map((name) => this.loaded.get(name));
     if (chosen.includes(undefined)) throw new Error(`not loaded: ${models.join(", ")}`);
@@ -174,7 +176,7 @@ export class Runtime {
     const answers = chosen.map((m) => m.inference.result(id).then((answer) => classify(m, answer)));
     const forget = () => chosen.forEach((m) => m.inference.forget(id));
     const { data: rgba, width, height } = region;
-    const request = { type: "prepare", rgba, width, height, centre, prediction: id, models };
+    const request = { type: "prepare", rgba, width, height, centre, prediction: id, models, layers };
     const prepared = await drawings.call(request).catch((error) => {
       forget();
       throw error;
@@ -205,9 +207,10 @@ export class Runtime {
    * {digits: [{digit, probs, notDigit, verdict, candidates, box ([x, y, w, h] in bitmap pixels),
    * strokes (the indices of its strokes), pixels, cam, frame}], others: {name: [{digit, probs,
    * ...}]} for the other models, ms: {segment, read, preprocess, inference, companions}, fresh
-   * (how many digits were read anew)}; digits is [] when nothing is drawn. `learn`: as in `predict`.
+   * (how many digits were read anew)}; digits is [] when nothing is drawn. `learn`, `layers`: as in
+   * `predict` (a digit kept from an earlier frame keeps the layers it was read with).
    */
-  async predictNumber(pad, { centre = true, models, memo, learn = false }) {
+  async predictNumber(pad, { centre = true, models, memo, learn = false, layers = false }) {
     const { drawings } = await this.python();
     const chosen = models.map((name) => this.loaded.get(name));
     if (chosen.includes(undefined)) throw new Error(`not loaded: ${models.join(", ")}`);
@@ -217,7 +220,7 @@ export class Runtime {
     const forget = () => chosen.forEach((m) => m.inference.forget(id));
     const request = {
       type: "number", ...packed(strokes), ids: identities(strokes), known: [...memo.keys()],
-      penRadius: INK_BITMAP.lineWidth / 2, centre, prediction: id, models,
+      penRadius: INK_BITMAP.lineWidth / 2, centre, prediction: id, models, layers,
     }; // fmt: skip
     const found = await drawings.call(request).catch((error) => {
       forget();
@@ -255,6 +258,19 @@ export class Runtime {
     if (!learn || !model.features || memory.model !== model || memory.count === 0) return answers;
     const { drawings } = await this.python();
     return recalled(answers, model, (request) => drawings.call({ type: "recall", ...request }));
+  }
+
+  /** The layer view's kernels of the loaded model `name`: {stage: {data (Float32Array), dims: [C_out, C_in, 3,
+   * 3]}} for each convolution (batch norm folded in), or null for a model without them. Read once per model. */
+  kernels(name) {
+    const model = this.loaded.get(name);
+    if (!model?.layers) return Promise.resolve(null);
+    model.kernels ??= (async () => {
+      const stages = Object.keys(model.layers.kernels);
+      const { outputs } = await model.inference.constants(model.feed, Object.values(model.layers.kernels));
+      return Object.fromEntries(stages.map((stage) => [stage, outputs[model.layers.kernels[stage]]]));
+    })();
+    return model.kernels;
   }
 
   /** The features rows (Float32Arrays) of `model` for N 28x28 inputs in [0, 1] (a Float32Array of N x 784):
@@ -336,7 +352,7 @@ async function startPyWorker() {
 async function connect(drawings, model) {
   const { port1, port2 } = new MessageChannel();
   const fetches = [model.fetch, model.cam, model.notDigit, model.features].filter(Boolean);
-  await model.inference.listen(port1, model.feed, fetches);
+  await model.inference.listen(port1, model.feed, fetches, model.layers?.activations ?? []);
   await drawings.call({ type: "connect", name: model.name, port: port2 }, [port2]);
 }
 
