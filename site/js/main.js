@@ -123,6 +123,10 @@ async function showCompanion(name, on) {
 function testHooks() {
   const pad = element.drawingPad;
   const live = element.predictor;
+  let layers = [];
+  element.addEventListener("digit-pad:layers", ({ detail }) => {
+    layers = detail.layers;
+  });
   return {
     element,
     pad,
@@ -144,6 +148,8 @@ function testHooks() {
       return btoa(binary);
     },
     timings: () => element.timings,
+    /** The layers view's last stages: [{name, channels, height, width, data (an array)}] ([] when none). */
+    layers: () => layers.map(({ data, ...shape }) => ({ ...shape, data: Array.from(data) })),
     /** The Grad-CAM maps on screen: {class, source, h, w, maps: ten normalized maps} or null. */
     gradcam() {
       const shown = element.heatmap;

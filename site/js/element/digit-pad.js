@@ -78,8 +78,9 @@ import { TEMPLATE } from "./template.js";
  *   `teach(digit)` remembered a drawing, or `forget()` cleared it. Detail: the digit taught (`null`
  *   after `forget()`); `count` the drawings kept.
  * @event {{layers: object[]}} digit-pad:layers - with `layers` on, the layers view was drawn again (a
- *   prediction, a clear, `layers` turned on). Detail: `layers` `[{name, channels, height, width}]`, the
- *   stages shown in network order (`[]` when nothing is drawn or the model has none).
+ *   prediction, a clear, `layers` turned on). Detail: `layers` `[{name, channels, height, width, data}]`,
+ *   the stages shown in network order (`data`: the activations, a Float32Array, channel by channel; `[]`
+ *   when nothing is drawn or the model has none).
  * @event {{message: string}} digit-pad:learn-error - `teach()` could not remember (no drawing, not a
  *   digit 0–9, `learn` off); nothing is stored and the element carries on. Detail: why, in plain words.
  * @event {{message: string}} digit-pad:error - it cannot go on (no WebAssembly, a missing model,

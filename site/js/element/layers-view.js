@@ -65,7 +65,7 @@ export class LayersView {
   }
 
   /** Paints the layers of `answer` (an answer of runtime.js predict, or one digit of predictNumber;
-   * null: nothing drawn); returns the stages shown, [{name, channels, height, width}] ([] when none). */
+   * null: nothing drawn); returns the stages shown, [{name, channels, height, width, data}] ([] when none). */
   show(answer) {
     this.answer = answer?.layers ? answer : null;
     if (!answer) {
@@ -78,7 +78,7 @@ export class LayersView {
     }
     this.#paint(answer);
     this.#state("shown", `What each layer computed for this drawing; the network's answer: ${answer.digit}.`);
-    return answer.layers.stages.map(({ name, channels, height, width }) => ({ name, channels, height, width }));
+    return answer.layers.stages.map(({ name, channels, height, width, data }) => ({ name, channels, height, width, data }));
   }
 
   #paint({ layers: { stages, hidden }, pixels, probs }) {
