@@ -41,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="cold+warm load pairs per page (medians are printed)")
     parser.add_argument("--predictions", type=int, default=100, help="predictions timed while drawing")
     parser.add_argument("--cost-predictions", type=int, default=100,
-                        help="predictions timed with and without Grad-CAM, and with the MLP (0: skip)")  # fmt: skip
+                        help="predictions timed with and without Grad-CAM, with the MLP and with the layers view "
+                        "(0: skip)")  # fmt: skip
     parser.add_argument("--number-predictions", type=int, default=100,
                         help="predictions timed writing a number's 8th digit, Number mode (0: skip)")  # fmt: skip
     parser.add_argument("--element-predictions", type=int, default=50,
@@ -50,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--elements-only", action="store_true", help="only the host pages with one and three elements")
     parser.add_argument("--offline-only", action="store_true",
                         help="only the first, second and offline visits of a returning visitor")  # fmt: skip
+    parser.add_argument("--costs-only", action="store_true",
+                        help="only what Grad-CAM, the MLP and the layers view cost per prediction")  # fmt: skip
     parser.add_argument("--json", type=Path, help="also write the raw figures to this file")
     args = parser.parse_args(argv)
 
@@ -68,16 +71,21 @@ def main(argv: list[str] | None = None) -> int:
     figures, raw = {}, {}
     try:
         with sync_playwright() as playwright:
-            print("a first, a second and an offline visit in one profile…", flush=True)
-            figures["offline"] = offline.measure(playwright, chromium, DIST, CHROMIUM_ARGS)
-            if args.offline_only:
+            if args.costs_only:
+                print("drawing with and without the Grad-CAM output, with the MLP and with the layers…", flush=True)
+                variants = costs.measure(playwright, chromium, served(DIST), DIST, CHROMIUM_ARGS, args.cost_predictions)
+                figures["costs"], raw = summarize_costs(variants), {"variants": variants}
+            else:
+                print("a first, a second and an offline visit in one profile…", flush=True)
+                figures["offline"] = offline.measure(playwright, chromium, DIST, CHROMIUM_ARGS)
+            if args.offline_only or args.costs_only:
                 pass
             elif not args.elements_only:
                 folders.append(loads.reference_site(DIST))
                 page_url, reference_url = served(DIST), served(folders[-1])
                 page_figures, raw = measure_page(playwright, chromium, page_url, reference_url, args)
                 figures.update(page_figures)  # beside the offline visits' figures
-            if args.element_predictions and not args.offline_only:
+            if args.element_predictions and not (args.offline_only or args.costs_only):
                 folders.append(elements.host_site(DIST))
                 urls = {"isolated": served(folders[-1]), "no isolation": served(folders[-1], isolation=False)}
                 print(f"loading host pages with one and three <digit-pad> elements, with and without isolation, "
@@ -115,7 +123,7 @@ def measure_page(playwright, chromium: str, page_url: str, reference_url: str, a
     drawn = drawing.measure(playwright, chromium, page_url, CHROMIUM_ARGS, args.predictions)
     variants = None
     if args.cost_predictions:
-        print("drawing with and without the Grad-CAM output, and with the MLP switched on…", flush=True)
+        print("drawing with and without the Grad-CAM output, with the MLP and with the layers…", flush=True)
         variants = costs.measure(playwright, chromium, page_url, DIST, CHROMIUM_ARGS, args.cost_predictions)
     numbered = None
     if args.number_predictions:
@@ -194,6 +202,7 @@ def summarize_costs(variants: dict[str, list[dict]]) -> dict:
         figures["shipped"]["inference"]["median"] - figures["without cam"]["inference"]["median"]
     )
     figures["mlp_extra_ms"] = total["with MLP"] - total["shipped"]
+    figures["layers_extra_ms"] = total["with layers"] - total["shipped"]
     return figures
 
 

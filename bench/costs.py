@@ -1,10 +1,11 @@
-"""What Grad-CAM and the MLP alongside cost per prediction: the page as shipped against
-the same page without Grad-CAM, and with the MLP switched on, drawn on in turns (so that
-a slow patch of the machine does not fall on one variant only):
+"""What Grad-CAM, the MLP alongside and the layers view cost per prediction: the page as shipped
+against the same page without Grad-CAM, with the MLP switched on and with the layers shown, drawn
+on in turns (so that a slow patch of the machine does not fall on one variant only):
 
 - "without cam": the CNN with its cam output cut from the graph (same weights, the
   cam's operators pruned) served in place of models/cnn.onnx;
-- "with MLP": #compare-mlp ticked, so that the second model runs alongside.
+- "with MLP": #compare-mlp ticked, so that the second model runs alongside;
+- "with layers": #layers-show ticked (the element's `layers`: every stage's maps fetched and painted).
 """
 
 from __future__ import annotations
@@ -74,9 +75,9 @@ def serve_file(path: Path | None):
     return handle
 
 
-def open_variant(browser, url: str, routes: dict[str, Path | None], mlp: bool = False):
+def open_variant(browser, url: str, routes: dict[str, Path | None], mlp: bool = False, layers: bool = False):
     """A ready page whose requests matching each pattern of `routes` get that file
-    (a Path) or fail (None); with `mlp`, the MLP switched on and loaded."""
+    (a Path) or fail (None); with `mlp`, the MLP switched on and loaded; with `layers`, the layers view on."""
     context = browser.new_context()
     for pattern, path in routes.items():
         context.route(pattern, serve_file(path))
@@ -88,11 +89,13 @@ def open_variant(browser, url: str, routes: dict[str, Path | None], mlp: bool = 
         page.wait_for_function(
             "document.querySelector('#prediction-mlp').dataset.state === 'ready'", timeout=TIMEOUT_MS
         )
+    if layers:
+        page.check("#layers-show")
     return page
 
 
 def measure(playwright, chromium: str, url: str, dist: Path, args: list[str], predictions: int) -> dict | None:
-    """Per-prediction timings of each variant {"shipped", "without cam", "with MLP"};
+    """Per-prediction timings of each variant {"shipped", "without cam", "with MLP", "with layers"};
     None when the shipped CNN has no cam output."""
     stripped = without_cam(onnx.load(str(dist / "models" / "cnn.onnx")))
     if stripped is None:
@@ -106,6 +109,7 @@ def measure(playwright, chromium: str, url: str, dist: Path, args: list[str], pr
                 "shipped": open_variant(browser, url, {}),
                 "without cam": open_variant(browser, url, {"**/models/cnn.onnx": path}),
                 "with MLP": open_variant(browser, url, {}, mlp=True),
+                "with layers": open_variant(browser, url, {}, layers=True),
             }
             if pages["without cam"].get_attribute("#gradcam-controls", "hidden") is None:
                 raise RuntimeError("the page without the cam output still shows Grad-CAM")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bench import offline
 
-GOALS = {"ratio": 1.05, "pad_ms": 300, "median_ms": 5, "p95_ms": 16, "task_ms": 50, "gradcam_ms": 10}
+GOALS = {"ratio": 1.05, "pad_ms": 300, "median_ms": 5, "p95_ms": 16, "task_ms": 50, "gradcam_ms": 10, "layers_ms": 3}
 
 NUMBER_PARTS = ("read", "segment", "preprocess", "inference", "messaging", "dom", "total")
 COST_PARTS = {"inference": "CNN inference", "companions": "MLP, alongside", "gradcam": "drawing the heatmaps",
@@ -19,6 +19,9 @@ ELEMENT_PARTS = ("preprocess", "inference", "roundTrip", "dom", "total")
 def report(f: dict) -> None:
     if "cold" in f:
         report_page(f)
+    elif "costs" in f:  # --costs-only
+        print()
+        report_costs(f["costs"])
     if "elements" in f:
         print()
         report_elements(f["elements"])
@@ -77,8 +80,9 @@ def report_page(f: dict) -> None:
 
 
 def report_costs(c: dict) -> None:
-    names = ("shipped", "without cam", "with MLP")
-    print(f"what Grad-CAM and the MLP cost per prediction, {c['predictions']} predictions per variant, in turns (ms)")
+    names = ("shipped", "without cam", "with MLP", "with layers")
+    print(f"what Grad-CAM, the MLP and the layers view cost per prediction, {c['predictions']} predictions per "
+          "variant, in turns (ms)")  # fmt: skip
     print("                           " + "".join(f"{name:>16}" for name in names))
     print("                           " + "   median    p95" * len(names))
     for part, label in COST_PARTS.items():
@@ -90,6 +94,10 @@ def report_costs(c: dict) -> None:
         f"{c['gradcam_in_graph_ms']:.2f} ms) (goal ≤ {GOALS['gradcam_ms']} ms: {'ok' if ok else 'MISSED'})"
     )
     print(f"  the MLP alongside, once switched on, adds {c['mlp_extra_ms']:.2f} ms per prediction (median total)")
+    if "layers_extra_ms" in c:
+        ok = c["layers_extra_ms"] <= GOALS["layers_ms"]
+        print(f"  the layers view, once switched on, adds {c['layers_extra_ms']:.2f} ms per prediction (median total) "
+              f"(goal ≤ {GOALS['layers_ms']} ms: {'ok' if ok else 'MISSED'})")  # fmt: skip
 
 
 def report_number(n: dict) -> None:
