@@ -92,7 +92,7 @@ async function run({ input, shape, feed, fetches }) {
 
 /** Outputs that do not depend on the input (the kernels), read with one input of zeros: {outputs}. */
 async function constants({ feed, fetches }) {
-  const [, ...dims] = session.inputMetadata.find(({ name }) => name === feed).shape;
+  const [, ...dims] = describe(session.inputMetadata).find(({ name }) => name === feed).shape;
   const shape = [1, ...dims];
   return run({ input: new Float32Array(shape.reduce((a, b) => a * b, 1)), shape, feed, fetches });
 }
