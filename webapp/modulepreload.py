@@ -6,7 +6,7 @@ The page carries one marker line (MARKER); the build replaces it with the links.
 are found by following imports from the page's `<script type="module" src>` files: in the
 site's own code both `import ... from "./x.js"` and `import("./x.js")` with a literal path (the
 element is imported by main.js once the browser is known to run it, PyScript's core by
-runtime.js later on: both are wanted early); in vendored code (vendor/) static imports only,
+python-worker.js later on: both are wanted early); in vendored code (vendor/) static imports only,
 so PyScript's core brings its hashed chunk (core-XXXX.js) and not the editor, terminal and
 the rest it loads on demand. Workers (`new Worker(...)`) are not imports, so not preloaded.
 Order: breadth first from the scripts, each file once; the scripts themselves are left out

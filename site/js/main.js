@@ -119,14 +119,17 @@ async function showCompanion(name, on) {
 }
 
 /** For tests and the benchmark: the element's pad and predictor, the exact bitmap behind
- * the shown prediction, timings and heatmaps (see tests/page/conftest.py). */
-function testHooks() {
+ * the shown prediction, timings and heatmaps, the page's workers and what became of them
+ * (see tests/page/conftest.py); `runtime` is the elements' shared one (element/runtime.js). */
+function testHooks(runtime) {
   const pad = element.drawingPad;
   const live = element.predictor;
   let layers = [];
   element.addEventListener("digit-pad:layers", ({ detail }) => {
     layers = detail.layers;
   });
+  const restarts = [];
+  runtime.restarts.watch(({ status, model, message }) => restarts.push({ status, model, message }));
   return {
     element,
     pad,
@@ -157,6 +160,11 @@ function testHooks() {
       const { h, w, maps } = shown;
       return { class: shown.class, source: shown.source, h, w, maps: maps.map((map) => Array.from(map)) };
     },
+    /** The workers in service: {python: Worker | null, models: {name: Worker}} (a test may terminate() one). */
+    workers: () => runtime.workers(),
+    /** Each worker death and restart since the page loaded: [{status: lost | back | gave-up, model (null:
+     * Python), message}] (element/restarts.js). */
+    restarts: () => restarts.slice(),
   };
 }
 
@@ -172,7 +180,8 @@ async function start() {
     element.before(box);
     return;
   }
-  window.digitPad = testHooks();
+  const { sharedRuntime } = await import("./element/runtime.js"); // (loaded already, by the element)
+  window.digitPad = testHooks(sharedRuntime());
 }
 
 start();

@@ -20,7 +20,8 @@ two. On that port (messages {id, type, ...}, answered {id, ok, ...} in order):
 - "embed" {pixels, prediction, models}: 28x28 inputs in [0, 1] (the handwriting memory's kept
   drawings) normalized and sent to the models as one batch, for their features (`embed`);
 - "remember" {features, digits}, "recall" {probs, features}: the handwriting memory (memory.py, the
-  module the offline evaluation runs), see `remember` and `recall`.
+  module the offline evaluation runs), see `remember` and `recall`;
+- "ping": answered at once, with nothing: the page checks that the worker is alive (js/element/worker-health.js).
 
 The worker never reaches back into the page, so it works with or without cross-origin
 isolation. The pixels-to-input step is `preprocess.to_mnist_framed` + `preprocess.normalize`,
@@ -246,6 +247,8 @@ def _handle(request) -> dict:
         return embed(request)
     if kind == "remember":
         return remember(request)
+    if kind == "ping":
+        return {}
     if kind == "connect":
         models[str(request.name)] = request.port
         return {}

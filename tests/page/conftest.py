@@ -48,6 +48,10 @@ own, in the element's slots.
   [x, y] points in that bitmap's pixels; `window.digitPad.timings()`: per-prediction
   timings (ms: read, preprocess, inference, companions (the MLP, run at the same time),
   roundTrip, dom, gradcam (drawing the heatmaps, part of dom), total).
+- Workers (issue 39, test_recovery.py): `window.digitPad.workers()` is {python: Worker | null, models:
+  {name: Worker}}, the workers in service (a test may terminate() one: the page finds it dead, says so in
+  `#hint`, and restarts it); `window.digitPad.restarts()` lists [{status: lost | back | gave-up, model (null
+  for Python), message}] since the page loaded.
 - Number mode (issue 20): `#mode` (a select: digit | number; `?mode=number` chooses it at
   load; a switch clears the pad) sets the element's `mode`. In Number mode `#pad` has
   `data-bitmap-width` 840 (`data-bitmap-height` 280; both are 280 in Digit mode), and

@@ -1,10 +1,10 @@
 /* What a screen reader hears from the element, and the words that stand for its pictures.
  *
  * #announcer is a visually hidden live region (role=status, polite): it is told the
- * loading stages, that the model is ready, and the prediction once per finished stroke
- * ("Seven, 98 percent"), never on each frame while a finger draws (#prediction, which
- * changes on every frame, is not live). `describeInput` is the text alternative of the
- * 28x28 input. */
+ * loading stages, that the model is ready, that a worker died and is back (a restart), and
+ * the prediction once per finished stroke ("Seven, 98 percent"), never on each frame while
+ * a finger draws (#prediction, which changes on every frame, is not live). `describeInput`
+ * is the text alternative of the 28x28 input. */
 
 const NAMES = ["Zero", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine"];
 const STAGES = { python: "Starting Python", numpy: "Loading numpy", model: "Loading the model" };
@@ -48,8 +48,10 @@ export class Announcer {
     this.region.replaceChildren(document.createTextNode(text));
   }
 
-  stage(stage, status) {
-    if (status === "active" && STAGES[stage]) this.say(`${STAGES[stage]}…`);
+  /** A loading stage (see answer-view.js stage); for "restart", `detail` is what happened, in plain words. */
+  stage(stage, status, detail = "") {
+    if (stage === "restart") this.say(status === "active" ? detail : "Restarted: your drawing is read again.");
+    else if (status === "active" && STAGES[stage]) this.say(`${STAGES[stage]}…`);
   }
 
   ready() {

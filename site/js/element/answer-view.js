@@ -29,6 +29,8 @@ export class AnswerView {
     this.digitList = root.getElementById("digits");
     this.onSelect = onSelect;
     this.failed = false;
+    this.restartHint = null; // while a worker restarts: what the hint says of it (see stage)
+    this.hintBeforeRestart = ""; // …and what it said before
   }
 
   /** Each bar is a button: picking it shows that digit's heatmap, once pickable (setPickable). */
@@ -86,12 +88,27 @@ export class AnswerView {
     this.verdict.textContent = "";
   }
 
-  /** Loading progress: stage is "python" | "numpy" | "model", status "active" | "done". */
+  /** Loading progress: stage is "python" | "numpy" | "model", status "active" | "done"; or "restart":
+   * "active" while a worker restarts (`detail` says so in the hint), "done" once it is back. */
   stage(stage, status, detail = "") {
+    if (stage === "restart") return this.#restart(status === "active" ? detail : null);
     const item = this.stages.querySelector(`[data-stage="${stage}"]`);
     item.dataset.status = status;
     item.title = detail;
     if (status === "active" && !this.failed) this.hint.textContent = `${STAGE_HINTS[stage]}… You can draw already.`;
+  }
+
+  /** A worker is restarting (`message`, shown in the hint), or is back (null: the hint it stood in for is
+   * back, unless something else was shown meanwhile). */
+  #restart(message) {
+    if (this.failed) return;
+    if (message !== null) {
+      if (this.restartHint === null) this.hintBeforeRestart = this.hint.textContent;
+      this.hint.textContent = this.restartHint = message;
+      return;
+    }
+    if (this.restartHint !== null && this.hint.textContent === this.restartHint) this.hint.textContent = this.hintBeforeRestart;
+    this.restartHint = null;
   }
 
   /** Model loaded and nothing to predict (empty pad). */

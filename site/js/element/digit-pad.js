@@ -6,7 +6,8 @@
  * It finds everything it loads (PyScript, Pyodide, numpy, onnxruntime-web, the models)
  * relative to this file (runtime.js), so the site works under any path. Its shadow root
  * holds its own markup (template.js) and styles (styles.js). The elements of a page share
- * one Python worker and one inference worker per model. It needs no cross-origin
+ * one Python worker and one inference worker per model; one that dies is restarted, and the last
+ * element removed from the page ends them (runtime.js). It needs no cross-origin
  * isolation (and uses none: inference runs on one thread either way).
  *
  * Its API (attributes, events, methods, properties, parts, slots) is the JSDoc of the
@@ -84,7 +85,8 @@ import { TEMPLATE } from "./template.js";
  * @event {{message: string}} digit-pad:learn-error - `teach()` could not remember (no drawing, not a
  *   digit 0–9, `learn` off); nothing is stored and the element carries on. Detail: why, in plain words.
  * @event {{message: string}} digit-pad:error - it cannot go on (no WebAssembly, a missing model,
- *   …). Detail: what went wrong, in plain words; the element shows it too.
+ *   a worker that died three times in a minute, …). Detail: what went wrong and what to do, in plain
+ *   words; the element shows it too. (A worker that dies is restarted: meanwhile the hint says so.)
  *
  * @method clear() - Clears the pad (Escape, when the pad has the focus).
  * @method undo() - Removes the last stroke (Ctrl+Z or Cmd+Z).
@@ -166,13 +168,14 @@ export class DigitPadElement extends DigitPadAttributes {
       fail: (message) => this.showError(message),
     });
     this.#reading = new Reading(this.#predictor, () => ({ centring: this.centring, learn: this.learn, layers: this.layers }));
-    this.#loader = new ModelLoader({
+    this.#loader = new ModelLoader(this, {
       stage: (stage, status, detail) => {
         this.#view.stage(stage, status, detail);
-        this.#announcer.stage(stage, status);
+        this.#announcer.stage(stage, status, detail);
       },
       loaded: (model) => this.#attach(model),
       failed: (message) => this.showError(message),
+      companion: () => this.#reading.companion,
     });
     addControls(this, root, this.#pad); // Undo, Clear, Escape and Ctrl+Z
     this.#applyParts();
@@ -182,6 +185,10 @@ export class DigitPadElement extends DigitPadAttributes {
 
   connectedCallback() {
     if (!this.#loader.runtime) this.#load();
+  }
+
+  disconnectedCallback() {
+    this.#loader.leave(() => this.#load()); // once it has really left (not moved): loads again when put back
   }
 
   attributeChangedCallback(name, before, after) {
@@ -372,14 +379,10 @@ export class DigitPadElement extends DigitPadAttributes {
       ...detail,
       number: inNumberMode ? (detail.number ?? "") : null,
       digits: inNumberMode ? (detail.digits ?? []) : null,
-      strokes: this.#strokesOf(strokes),
+      strokes: this.#pad.strokes.slice(0, strokes).map((points) => points.map(([x, y]) => [x, y])),
       model: this.#model.name,
     };
     this.#emit("prediction", this.#prediction);
-  }
-
-  #strokesOf(count) {
-    return this.#pad.strokes.slice(0, count).map((points) => points.map(([x, y]) => [x, y]));
   }
 
   #heatmapChanged() {

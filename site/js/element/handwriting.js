@@ -9,6 +9,7 @@
  * cannot keep anything. */
 
 import { MEMORY } from "./contract.js";
+import { WorkerLost } from "./errors.js";
 import { HandwritingStore, StorageError } from "./handwriting-store.js";
 
 /** A short fingerprint of a model file's bytes (FNV-1a, 32 bits) with its length: which model made a
@@ -97,13 +98,23 @@ export class Handwriting {
   }
 
   async #tellPython() {
+    try {
+      const { drawings } = await this.runtime.python();
+      await this.sendTo(drawings);
+    } catch (error) {
+      if (!(error instanceof WorkerLost)) throw error; // a Python started again is handed them (recovery.js)
+    }
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Hands the kept drawings to the Python worker whose port calls are `drawings` (calls.js): it holds
+   * exactly these from now on. */
+  async sendTo(drawings) {
     const width = this.examples[0]?.features.length ?? 0;
     const features = new Float32Array(this.count * width);
     this.examples.forEach((e, i) => features.set(e.features, i * width));
     const digits = Int32Array.from(this.examples, (e) => e.digit);
-    const { drawings } = await this.runtime.python();
     await drawings.call({ type: "remember", features, digits });
-    for (const listener of this.listeners) listener();
   }
 
   /** Nothing is kept from now on (the store is let go), and `note` says why. */

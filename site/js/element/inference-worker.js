@@ -11,7 +11,8 @@
  * Python worker sends each prepared input meant for this model, {id, input, shape, layers},
  * on that MessagePort, and the outputs go to the page (with `layers`, the layer view's
  * too); {id, type: "constants", feed, fetches}: outputs that do not depend on the input
- * (the layer view's kernels). Out, to the page: {id, ok: true, ...} or {id, ok: false, error}. The
+ * (the layer view's kernels); {id, type: "ping"}: answered at once (the page checks that it is
+ * alive, see worker-health.js). Out, to the page: {id, ok: true, ...} or {id, ok: false, error}. The
  * input never passes through the page's main thread, where it would wait behind the
  * person's drawing. With one worker per model, two models run side by side.
  */
@@ -19,6 +20,7 @@
 import * as ort from "../../vendor/ort/ort.wasm.min.mjs";
 
 let session = null;
+let listening = null; // the port inputs come on (a Python worker's); a new one replaces it when Python restarts
 
 function describe(metadata) {
   return metadata.map(({ name, type, shape }) => ({ name, type: type ?? "", shape: shape ?? [] }));
@@ -72,6 +74,8 @@ async function warmUp(session) {
  * gets the outputs. (Python sends an input only to the models that are to read it: a
  * model nobody asks costs nothing per drawing.) */
 function listen({ port, feed, fetches, layerFetches = [] }) {
+  listening?.close();
+  listening = port;
   port.onmessage = ({ data }) => {
     const wanted = data.layers ? [...fetches, ...layerFetches] : fetches;
     answer(data.id, () => run({ ...data, feed, fetches: wanted }));
@@ -107,6 +111,8 @@ async function answer(id, work) {
   }
 }
 
-const handlers = { open, listen, constants };
+const ping = () => ({ reply: {}, transfer: [] });
+
+const handlers = { open, listen, constants, ping };
 
 onmessage = ({ data }) => answer(data.id, () => handlers[data.type](data));

@@ -2,18 +2,28 @@
  * messages into promises. */
 
 import { Calls } from "./calls.js";
+import { WorkerLost } from "./errors.js";
+import { watchWorker } from "./worker-health.js";
 
 export class Inference {
   /** Starts onnxruntime-web and begins loading `modelUrl` at once. */
   constructor(modelUrl, wasmPaths) {
     this.worker = new Worker(new URL("./inference-worker.js", import.meta.url), { type: "module" });
     this.calls = new Calls(this.worker);
+    this.health = null; // once it is up: what watches it (worker-health.js)
+    this.inService = false; // its model reads drawings with it (runtime.js): a death there is restarted
     this.worker.onerror = (event) => {
-      this.calls.failAll(new Error(`onnxruntime-web could not start: ${event.message || "the worker failed to load"}`));
+      if (this.health) return; // up: its death is the watch's business
+      this.calls.close(new Error(`onnxruntime-web could not start: ${event.message || "the worker failed to load"}`));
     };
     /** Resolves to {model: Uint8Array (the ONNX file), inputs, outputs} (ports: name, type, shape). */
     this.opened = this.calls.call({ type: "open", modelUrl, wasmPaths });
     this.opened.catch(() => {}); // reported when awaited, after Python has started
+  }
+
+  /** `died(reason)` is told once, when the worker is found dead (worker-health.js). */
+  watch(died) {
+    this.health = watchWorker(this.worker, this.calls, died);
   }
 
   /** From now on inputs that come on the MessagePort `port` ({id, input, shape}) are fed
@@ -40,8 +50,11 @@ export class Inference {
     this.calls.forget(id);
   }
 
-  /** Ends the worker (a model that failed its check). */
-  close() {
+  /** Ends the worker (a model that failed its check, that died, or that no element uses): what is
+   * awaited from it, and every call from now on, fails with `error`. */
+  close(error = new WorkerLost("The model's worker was ended.", { final: true })) {
+    this.health?.stop();
+    this.calls.close(error);
     this.worker.terminate();
   }
 }

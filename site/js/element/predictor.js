@@ -5,8 +5,11 @@
  * request is only remembered ("dirty") and served when that one returns, with the ink
  * as it is by then. A stroke's end is a change too, so the last prediction always sees
  * the finished drawing. Results computed before an undo, a clear or a change of model
- * are dropped.
+ * are dropped. A prediction that a dying worker never answers (errors.js WorkerLost) is asked
+ * again, and waits in the runtime until the worker is back (runtime.js, recovery.js).
  */
+
+import { WorkerLost } from "./errors.js";
 
 const TIMINGS_KEPT = 500;
 
@@ -81,7 +84,8 @@ export class LivePredictor {
     try {
       result = await this.predict(pixels ?? this.pad);
     } catch (error) {
-      this.fail(`The prediction failed unexpectedly: ${error?.message ?? error}`);
+      if (!(error instanceof WorkerLost)) this.fail(`The prediction failed unexpectedly: ${error?.message ?? error}`);
+      else if (!error.final) this.request(); // (one given up on: the element says what to do)
       return;
     } finally {
       this.inFlight = false;

@@ -1,34 +1,37 @@
 /* What the <digit-pad> elements of a page compute with, loaded once and shared by all:
- * - one Python worker (PyScript + Pyodide), then numpy and the shared preprocessing
- *   module; Python checks each model before it is used (py/model_check.py);
+ * - one Python worker (PyScript + Pyodide, python-worker.js), then numpy and the shared
+ *   preprocessing module; Python checks each model before it is used (py/model_check.py);
  * - one onnxruntime-web worker per model (inference-worker.js), started before Python
  *   so that its 14 MB of WebAssembly load while Pyodide boots.
  * Each drawing is prepared once by Python and sent straight to the workers of the models
  * that are to read it; the answers come back to whoever asked, keyed by a page-wide id.
+ *
+ * A worker that dies (worker-health.js finds it) is started again in its place (restarts.js): a
+ * new Python is given numpy, every model and the handwriting memory again; a model's new worker is
+ * connected to Python again. What was being read is read again once it is back (predictor.js).
+ * The elements that use the workers join and leave (model-loader.js): a model's worker ends when
+ * no element reads with it any more, Python's when the last element has left.
  *
  * Every file is found relative to this module (js/element/runtime.js), not to the page:
  * the site can live under any path of the page's origin. Workers must be same-origin
  * with the page, so embedding from another origin is not supported. */
 
 import { classify, classifyBatch, recalled } from "./answers.js";
-import { Calls } from "./calls.js";
+import { PageError, WorkerLost } from "./errors.js";
 import { Handwriting, modelIdentity } from "./handwriting.js";
 import { Inference } from "./inference.js";
-import { INK_BITMAP, inkWidth } from "./ink.js";
+import { INK_BITMAP } from "./ink.js";
+import { SharedStages } from "./loading-stages.js";
+import { identities, inkBox, packed } from "./number-request.js";
+import { PythonWorker } from "./python-worker.js";
+import { Recovery } from "./recovery.js";
+import { Restarts, STRIKES } from "./restarts.js";
 
 /** The site's root folder (this file is js/element/runtime.js in it). */
 const SITE_ROOT = new URL("../../", import.meta.url);
 
 /** A URL of a site file, e.g. "models/cnn.onnx" (workers have no base URL of their own). */
 export const siteUrl = (path) => new URL(path, SITE_ROOT).href;
-
-/** An error whose message is meant for the person at the page. */
-export class PageError extends Error {}
-
-/** Performance marks `digit-pad:<stage>:<status>`, read by the benchmark. */
-export function markStage(stage, status) {
-  performance.mark(`digit-pad:${stage}:${status}`);
-}
 
 /** PyScript configuration of the Python worker. */
 export function pythonConfig() {
@@ -53,28 +56,8 @@ export function pythonConfig() {
   };
 }
 
-/**
- * The loading stages every element shows: "python" and "numpy" (shared by the page's
- * elements), each "active" then "done". A listener added late is told the stages so far.
- */
-class SharedStages {
-  constructor() {
-    this.reached = new Map(); // stage -> [status, detail]
-    this.listeners = new Set();
-  }
-
-  /** `listener(stage, status, detail)` is told each stage reached so far, and from now on. */
-  watch(listener) {
-    for (const [stage, [status, detail]] of this.reached) listener(stage, status, detail);
-    this.listeners.add(listener);
-  }
-
-  report(stage, status, detail = "") {
-    markStage(stage, status);
-    this.reached.set(stage, [status, detail]);
-    for (const listener of this.listeners) listener(stage, status, detail);
-  }
-}
+/** The worker of model `name` (models/<name>.onnx), started: it loads the file at once. */
+const startInference = (name) => new Inference(siteUrl(`models/${name}.onnx`), siteUrl("vendor/ort/"));
 
 /** White paper with a black bar: something to predict before the person draws. */
 function sampleDrawing(size) {
@@ -88,18 +71,26 @@ function sampleDrawing(size) {
 export class Runtime {
   constructor() {
     this.stages = new SharedStages();
-    this.started = null; // Promise of the Python worker, once asked for
+    this.started = null; // Promise of the Python worker (python-worker.js), once asked for; of its successor once it died
+    this.pythonInService = null; // that worker once it is up, until it dies or is let go
     this.loading = new Map(); // name -> Promise of a model, once asked for
     this.loaded = new Map(); // name -> a model that is checked, connected and warm
     this.predictions = 0;
     this.handwriting = new Handwriting(this); // the page's handwriting memory (<digit-pad learn>)
+    this.restarts = new Restarts(); // whether and when workers that die are started again (restarts.js)
+    this.recovery = new Recovery(this, {
+      startPython: (report) => PythonWorker.start(pythonConfig(), siteUrl("py/worker.py"), report),
+      startInference,
+    }); // how (recovery.js)
+    this.users = new Set(); // the elements' model loaders on the page (join, leave)
   }
 
-  /** Python, started the first time it is asked for: resolves to {exports, drawings}
-   * (PyScript's calls to worker.py's exports; the port drawings go on). */
+  /** Python, started the first time it is asked for: resolves to its PythonWorker ({exports,
+   * drawings}: PyScript's calls to worker.py's exports; the port drawings go on). */
   python() {
     if (!this.started) {
-      this.started = this.#startPython();
+      const report = (stage, status, detail) => this.stages.report(stage, status, detail);
+      this.started = this.recovery.startPython(report).then((python) => (this.pythonInService = python));
       this.started.catch(() => {}); // each element that awaits it says why it failed
     }
     return this.started;
@@ -116,43 +107,116 @@ export class Runtime {
     if (!this.loading.has(name)) {
       const loading = this.#loadModel(name);
       this.loading.set(name, loading);
-      loading.catch(() => this.loading.delete(name));
+      loading.catch(() => this.loading.get(name) === loading && this.loading.delete(name));
     }
     return this.loading.get(name);
   }
 
-  async #startPython() {
-    this.stages.report("python", "active");
-    const worker = await startPyWorker();
-    this.stages.report("python", "done");
-    this.stages.report("numpy", "active");
-    const numpyVersion = await worker.sync.load_numpy();
-    const drawings = await portTo(worker);
-    this.stages.report("numpy", "done", `numpy ${numpyVersion}`);
-    return { exports: worker.sync, drawings };
+  /** `user` (an element's model loader) reads with the workers; `user.uses()` names its models. */
+  join(user) {
+    this.users.add(user);
+  }
+
+  /**
+   * `user` left the page: once nothing is loading or restarting (nothing is ended half-way), the
+   * workers no user needs any more are ended: a model's when no user reads with it, Python's when no
+   * user is left. A user that comes later loads them again.
+   */
+  async leave(user) {
+    this.users.delete(user);
+    await Promise.allSettled([this.restarts.settled(), this.started, ...this.loading.values()]);
+    const needed = new Set([...this.users].flatMap((u) => u.uses()));
+    const letGo = (what) => new WorkerLost(`${what} was let go: no element on the page uses it.`, { final: true });
+    for (const [name, model] of this.loaded) {
+      if (needed.has(name)) continue;
+      this.loaded.delete(name);
+      this.loading.delete(name);
+      this.restarts.forget(name);
+      model.inference.close(letGo(`The ${name} model's worker`));
+    }
+    if (this.users.size || !this.started) return;
+    const python = this.pythonInService;
+    [this.started, this.pythonInService] = [null, null];
+    this.restarts.forget(null);
+    python?.close(letGo("Python"));
+  }
+
+  /** The workers in service now, for tests that end one to see the page recover: {python: Worker | null,
+   * models: {name: Worker}}. */
+  workers() {
+    const models = [...this.loaded].filter(([, model]) => !model.lost).map(([name, model]) => [name, model.inference.worker]);
+    return { python: this.pythonInService?.worker ?? null, models: Object.fromEntries(models) };
   }
 
   async #loadModel(name) {
-    const inference = new Inference(siteUrl(`models/${name}.onnx`), siteUrl("vendor/ort/"));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#loadModelOnce(name);
+      } catch (error) {
+        // A worker died while it loaded (Python is then started again, recovery.js): once more.
+        if (!(error instanceof WorkerLost) || error.final || attempt >= STRIKES) throw error;
+      }
+    }
+  }
+
+  async #loadModelOnce(name) {
+    const inference = startInference(name);
     const opened = inference.opened.catch((error) => Promise.reject(new PageError(error.message)));
+    let model = null;
     try {
       const [file, python] = await Promise.all([opened, this.python()]);
       const identity = modelIdentity(name, file.model);
-      const checked = await python.exports.check_model(file.model, file.inputs, file.outputs, name);
+      const checked = await python.checkModel(file.model, file.inputs, file.outputs, name);
       if (!checked.ok) throw new PageError(checked.error);
       const fields = ["version", "feed", "fetch", "cam", "notDigit", "features", "layers"];
-      const model = { name, identity, inference, ...pick(checked, fields) };
+      model = { name, identity, inference, ...pick(checked, fields) };
       model.calibration = JSON.parse(checked.calibration);
-      await connect(python.drawings, model);
+      this.recovery.watchModel(model, inference);
+      await python.connect(model);
+      inference.inService = true;
       this.loaded.set(name, model);
-      // First runs allocate and fill caches: at start-up, not on the first stroke.
-      await this.predict(sampleDrawing(INK_BITMAP.size), { models: [name] });
+      await this.#warmUp(name);
       return model;
     } catch (error) {
-      this.loaded.delete(name);
+      if (model && this.loaded.get(name) === model) this.loaded.delete(name);
+      model?.inference.close();
       inference.close();
       throw error;
     }
+  }
+
+  /** First runs allocate and fill caches: at start-up, not on the first stroke. (Its worker may die
+   * meanwhile: then once it is back.) */
+  async #warmUp(name) {
+    for (;;) {
+      try {
+        return await this.predict(sampleDrawing(INK_BITMAP.size), { models: [name] });
+      } catch (error) {
+        if (!(error instanceof WorkerLost) || error.final) throw error;
+      }
+    }
+  }
+
+  /** Python and the loaded models named, once the restarts under way are done; rejects with a WorkerLost
+   * when one of them was given up on. */
+  async #workersFor(names) {
+    await this.restarts.settled();
+    const { drawings } = await this.python();
+    const chosen = names.map((name) => this.loaded.get(name));
+    if (chosen.includes(undefined)) throw new Error(`not loaded: ${names.join(", ")}`);
+    const lost = chosen.find((model) => model.lost);
+    if (lost) throw lost.lost;
+    return { drawings, chosen };
+  }
+
+  /** Each of `chosen`'s answers to the input sent with `id`, read by `read(model, answer)`. (A worker that
+   * dies rejects them, maybe before anyone awaits them: that is not an unhandled rejection.) */
+  #answers(chosen, id, read) {
+    return chosen.map((model) => {
+      const answer = model.inference.result(id).then((output) => read(model, output));
+      answer.catch(() => {});
+      return answer;
+    });
   }
 
   /**
@@ -169,11 +233,9 @@ export class Runtime {
    * With `layers`, answers of models that have a layer view carry its activations (answers.js classify).
    */
   async predict(region, { centre = true, models, learn = false, layers = false }) {
-    const { drawings } = await this.python();
-    const chosen = models.map((name) => this.loaded.get(name));
-    if (chosen.includes(undefined)) throw new Error(`not loaded: ${models.join(", ")}`);
+    const { drawings, chosen } = await this.#workersFor(models);
     const id = `prediction-${this.predictions++}`;
-    const answers = chosen.map((m) => m.inference.result(id).then((answer) => classify(m, answer)));
+    const answers = this.#answers(chosen, id, classify);
     const forget = () => chosen.forEach((m) => m.inference.forget(id));
     const { data: rgba, width, height } = region;
     const request = { type: "prepare", rgba, width, height, centre, prediction: id, models, layers };
@@ -211,12 +273,10 @@ export class Runtime {
    * `predict` (a digit kept from an earlier frame keeps the layers it was read with).
    */
   async predictNumber(pad, { centre = true, models, memo, learn = false, layers = false }) {
-    const { drawings } = await this.python();
-    const chosen = models.map((name) => this.loaded.get(name));
-    if (chosen.includes(undefined)) throw new Error(`not loaded: ${models.join(", ")}`);
+    const { drawings, chosen } = await this.#workersFor(models);
     const strokes = pad.allStrokes;
     const id = `prediction-${this.predictions++}`;
-    const answers = chosen.map((m) => m.inference.result(id).then((answer) => classifyBatch(m, answer)));
+    const answers = this.#answers(chosen, id, classifyBatch);
     const forget = () => chosen.forEach((m) => m.inference.forget(id));
     const request = {
       type: "number", ...packed(strokes), ids: identities(strokes), known: [...memo.keys()],
@@ -269,58 +329,28 @@ export class Runtime {
       const stages = Object.keys(model.layers.kernels);
       const { outputs } = await model.inference.constants(model.feed, Object.values(model.layers.kernels));
       return Object.fromEntries(stages.map((stage) => [stage, outputs[model.layers.kernels[stage]]]));
-    })();
+    })().catch((error) => {
+      model.kernels = null; // (its worker died meanwhile): asked again next time
+      throw error;
+    });
     return model.kernels;
   }
 
   /** The features rows (Float32Arrays) of `model` for N 28x28 inputs in [0, 1] (a Float32Array of N x 784):
    * prepared by Python as any drawing, read in one batch. */
   async features(pixels, model) {
-    const { drawings } = await this.python();
+    const { drawings, chosen } = await this.#workersFor([model.name]);
     const id = `features-${this.predictions++}`;
-    const result = model.inference.result(id);
+    const [result] = this.#answers(chosen, id, (_, answer) => answer);
     try {
       await drawings.call({ type: "embed", pixels, prediction: id, models: [model.name] });
     } catch (error) {
-      model.inference.forget(id);
+      chosen[0].inference.forget(id);
       throw error;
     }
     const { data, dims } = (await result).outputs[model.features];
     return Array.from({ length: dims[0] }, (_, i) => data.slice(i * dims[1], (i + 1) * dims[1]));
   }
-}
-
-const strokeIds = new WeakMap(); // a stroke (its array of points, pad.js) -> a number of its own
-let strokesSeen = 0;
-
-/** Each stroke's identity (an Int32Array): what a digit's answer is remembered by (an undone
- * stroke's place may be taken by another; see worker.py read_number). */
-function identities(strokes) {
-  return Int32Array.from(strokes, (stroke) => {
-    if (!strokeIds.has(stroke)) strokeIds.set(stroke, strokesSeen++);
-    return strokeIds.get(stroke);
-  });
-}
-
-/** Strokes as Python takes them: {points: Float64Array of x, y pairs, lengths: Int32Array}. */
-function packed(strokes) {
-  const lengths = Int32Array.from(strokes, (points) => points.length);
-  const points = new Float64Array(2 * lengths.reduce((a, b) => a + b, 0));
-  let at = 0;
-  for (const stroke of strokes) {
-    for (const [x, y] of stroke) {
-      points[at++] = x;
-      points[at++] = y;
-    }
-  }
-  return { points, lengths };
-}
-
-/** A digit's box ([x, y, w, h], its path grown by the visible pen's radius) grown further
- * where the ink bitmap's pen, as wide as a fraction of the digit, is wider. */
-function inkBox([x, y, w, h], strokes) {
-  const grow = Math.max(0, Math.ceil((inkWidth(strokes) - INK_BITMAP.lineWidth) / 2));
-  return [x - grow, y - grow, w + 2 * grow, h + 2 * grow];
 }
 
 let shared = null;
@@ -333,45 +363,6 @@ export function sharedRuntime() {
 
 function pick(object, keys) {
   return Object.fromEntries(keys.map((key) => [key, object[key]]));
-}
-
-async function startPyWorker() {
-  const config = pythonConfig();
-  try {
-    const { PyWorker } = await import("../../vendor/pyscript/core.js"); // after the first model's worker has started
-    // PyWorker only gives the worker PyScript's own Python package once PyScript has set
-    // up its plugins, which it marks by defining the <py-script> element.
-    await customElements.whenDefined("py-script");
-    return await PyWorker(siteUrl("py/worker.py"), { config, version: config.interpreter });
-  } catch (error) {
-    throw new PageError(`Python could not start in this browser: ${error?.message ?? error}`);
-  }
-}
-
-/** From now on every input Python prepares for `model` goes straight to its worker, on a port of their own. */
-async function connect(drawings, model) {
-  const { port1, port2 } = new MessageChannel();
-  const fetches = [model.fetch, model.cam, model.notDigit, model.features].filter(Boolean);
-  await model.inference.listen(port1, model.feed, fetches, model.layers?.activations ?? []);
-  await drawings.call({ type: "connect", name: model.name, port: port2 }, [port2]);
-}
-
-const PORT_TIMEOUT_MS = 10_000; // Python is up by then: it answers at once, unless something is broken
-
-/** Calls to the Python worker over a MessagePort of their own (see py/worker.py): far
- * cheaper per drawing than PyScript's calls. Resolves once Python listens on it. */
-async function portTo(worker) {
-  const { port1, port2 } = new MessageChannel();
-  const calls = new Calls(port1);
-  const listening = calls.expect("listening");
-  worker.postMessage({ type: "digit-pad:port" }, [port2]);
-  let timer;
-  const silence = new Promise((_, reject) => {
-    const broken = new PageError("Python started but does not take drawings (py/worker.py did not listen).");
-    timer = setTimeout(() => reject(broken), PORT_TIMEOUT_MS);
-  });
-  await Promise.race([listening, silence]).finally(() => clearTimeout(timer));
-  return calls;
 }
 
 /** A frame found on a region ([row0, col0, row_scale, col_scale]) as a frame on the whole bitmap. */
