@@ -32,7 +32,9 @@ RECORD_RUNS = """(() => {
       super(url, options);
       if (String(url).includes("inference-worker")) {
         this.addEventListener("message", ({ data }) => {
-          if (data && data.outputs) window.inferenceRuns.push(Object.keys(data.outputs).sort());
+          // a run's answer (open's answer lists the model's outputs as an array instead)
+          const ran = data && data.outputs && !Array.isArray(data.outputs);
+          if (ran) window.inferenceRuns.push(Object.keys(data.outputs).sort());
         });
       }
     }
