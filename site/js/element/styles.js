@@ -211,7 +211,7 @@ button:hover { border-color: var(--accent); }
 .layers .tile { width: var(--tile-w, 42px); height: var(--tile-h, 42px); border-radius: 2px; cursor: pointer; }
 .layers .tile.picked { outline: 2px solid var(--accent); outline-offset: 1px; }
 .layers .tile:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
-.layers .strip { width: 100%; max-width: 512px; height: 20px; border-radius: 3px; }
+.layers .strip { width: 100%; max-width: 512px; height: 20px; border-radius: 3px; box-shadow: 0 0 0 1px var(--muted); }
 .layers .strip.outputs { max-width: 320px; height: 28px; }
 .output-labels { list-style: none; display: grid; grid-template-columns: repeat(10, 1fr); max-width: 320px; margin: 2px 0 0;
                  padding: 0; font-size: 13px; text-align: center; color: var(--muted); font-variant-numeric: tabular-nums; }
