@@ -335,3 +335,11 @@ def test_a_card_without_rejection_figures_says_the_page_shows_plain_probabilitie
         assert "plain probabilities" in session.page.inner_text("#rejection")
     finally:
         session.context.close()
+
+
+def test_the_cnn_card_draws_its_first_layers_kernels_and_says_how_to_read_the_layers(card_page, dist: Path):
+    page = card_page.page
+    show(page, "cnn")
+    kernels = read_card(dist, "cnn")["output"]["layers"]["kernels_conv1"]
+    assert page.locator("#conv1-kernels figure.kernel-tile").count() == kernels["dims"][0] == 24
+    assert "feature map" in page.locator("#layers").inner_text()
