@@ -52,6 +52,11 @@ own, in the element's slots.
   {name: Worker}}, the workers in service (a test may terminate() one: the page finds it dead, says so in
   `#hint`, and restarts it); `window.digitPad.restarts()` lists [{status: lost | back | gave-up, model (null
   for Python), message}] since the page loaded.
+- The layers view (issue 40, test_layers.py): `#layers-show` (checkbox, off by default) sets the element's
+  `layers`; inside the element `#layers` (`data-state` = empty | reading | shown | none) holds a
+  `canvas.tile[data-layer][data-channel]` per feature map and `#layers-focus` (`data-pick-layer`,
+  `data-pick-channel`: the tile picked); `window.digitPad.layers()` is the last `digit-pad:layers` detail's
+  stages, [{name, channels, height, width, data (an array)}] ([] when none).
 - Number mode (issue 20): `#mode` (a select: digit | number; `?mode=number` chooses it at
   load; a switch clears the pad) sets the element's `mode`. In Number mode `#pad` has
   `data-bitmap-width` 840 (`data-bitmap-height` 280; both are 280 in Digit mode), and
