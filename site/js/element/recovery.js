@@ -7,7 +7,7 @@
  *   connected to the Python in service (a Python starting again connects it itself).
  * The runtime's `started` and each model's `inference` are replaced in place: the same model object
  * carries on (the handwriting memory and the elements hold it), and what reads with them waits for the
- * restarts under way (runtime.js #workersFor). */
+ * restarts under way (predictions.js #workersFor). */
 
 import { WorkerLost } from "./errors.js";
 import { modelIdentity } from "./handwriting.js";
