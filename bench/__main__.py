@@ -13,7 +13,7 @@ import sys
 import threading
 from pathlib import Path
 
-from bench import costs, drawing, elements, loads, number, offline
+from bench import costs, drawing, elements, loads, number, offline, storms
 from bench.report import COST_PARTS, ELEMENT_PARTS, NUMBER_PARTS, report
 from toolchain import CHROMIUM_ARGS, DIST, find_chromium
 from webapp.server import make_server
@@ -53,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="only the first, second and offline visits of a returning visitor")  # fmt: skip
     parser.add_argument("--costs-only", action="store_true",
                         help="only what Grad-CAM, the MLP and the layers view cost per prediction")  # fmt: skip
+    parser.add_argument("--storms", action="store_true",
+                        help="only the storms of input, full size: long tasks, catch-up (bench/storms.py)")  # fmt: skip
     parser.add_argument("--json", type=Path, help="also write the raw figures to this file")
     args = parser.parse_args(argv)
 
@@ -69,23 +71,27 @@ def main(argv: list[str] | None = None) -> int:
         return url
 
     figures, raw = {}, {}
+    only = args.offline_only or args.costs_only or args.storms
     try:
         with sync_playwright() as playwright:
-            if args.costs_only:
+            if args.storms:
+                print("storms of input on the main page, at full size…", flush=True)
+                figures["storms"] = storms.measure(playwright, chromium, served(DIST), CHROMIUM_ARGS)
+            elif args.costs_only:
                 print("drawing with and without the Grad-CAM output, with the MLP and with the layers…", flush=True)
                 variants = costs.measure(playwright, chromium, served(DIST), DIST, CHROMIUM_ARGS, args.cost_predictions)
                 figures["costs"], raw = summarize_costs(variants), {"variants": variants}
             else:
                 print("a first, a second and an offline visit in one profile…", flush=True)
                 figures["offline"] = offline.measure(playwright, chromium, DIST, CHROMIUM_ARGS)
-            if args.offline_only or args.costs_only:
+            if only:
                 pass
             elif not args.elements_only:
                 folders.append(loads.reference_site(DIST))
                 page_url, reference_url = served(DIST), served(folders[-1])
                 page_figures, raw = measure_page(playwright, chromium, page_url, reference_url, args)
                 figures.update(page_figures)  # beside the offline visits' figures
-            if args.element_predictions and not (args.offline_only or args.costs_only):
+            if args.element_predictions and not only:
                 folders.append(elements.host_site(DIST))
                 urls = {"isolated": served(folders[-1]), "no isolation": served(folders[-1], isolation=False)}
                 print(f"loading host pages with one and three <digit-pad> elements, with and without isolation, "

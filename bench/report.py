@@ -1,12 +1,12 @@
 """The figures of `python -m bench`, printed: the page's loads, bytes, latency and long tasks
 (report_page, with what Grad-CAM and the MLP cost and Number mode's timings), the host pages
-with one and three <digit-pad> elements (report_elements), and the returning visitor's visits
-(offline.report). The goals the figures are held to, and the parts each table shows (the
-summaries in __main__.py compute the same parts), are here."""
+with one and three <digit-pad> elements (report_elements), the returning visitor's visits
+(offline.report) and the storms of input (storms.report). The goals the figures are held to, and
+the parts each table shows (the summaries in __main__.py compute the same parts), are here."""
 
 from __future__ import annotations
 
-from bench import offline
+from bench import offline, storms
 
 GOALS = {"ratio": 1.05, "pad_ms": 300, "median_ms": 5, "p95_ms": 16, "task_ms": 50, "gradcam_ms": 10, "layers_ms": 3}
 
@@ -28,6 +28,9 @@ def report(f: dict) -> None:
     if "offline" in f:
         print()
         offline.report(f["offline"])
+    if "storms" in f:
+        print()
+        storms.report(f["storms"])
 
 
 def report_page(f: dict) -> None:

@@ -63,6 +63,11 @@ export function inkRegion(strokes, lineWidth, style = INK_BITMAP) {
 export function drawStrokes(ctx, strokes, lineWidth, style = INK_BITMAP) {
   ctx.fillStyle = style.paper;
   ctx.fillRect(0, 0, style.width, style.height);
+  drawStrokesOver(ctx, strokes, lineWidth, style);
+}
+
+/** drawStrokes without the paper: over what `ctx` holds (strokes drawn before, in order, give the same pixels). */
+export function drawStrokesOver(ctx, strokes, lineWidth, style = INK_BITMAP) {
   ctx.strokeStyle = style.ink;
   ctx.fillStyle = style.ink;
   ctx.lineWidth = lineWidth;
