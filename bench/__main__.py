@@ -13,7 +13,7 @@ import sys
 import threading
 from pathlib import Path
 
-from bench import costs, drawing, elements, loads, number, offline, storms
+from bench import costs, drawing, elements, loads, memory, number, offline, soak, storms
 from bench.report import COST_PARTS, ELEMENT_PARTS, NUMBER_PARTS, report
 from toolchain import CHROMIUM_ARGS, DIST, find_chromium
 from webapp.server import make_server
@@ -55,6 +55,17 @@ def main(argv: list[str] | None = None) -> int:
                         help="only what Grad-CAM, the MLP and the layers view cost per prediction")  # fmt: skip
     parser.add_argument("--storms", action="store_true",
                         help="only the storms of input, full size: long tasks, catch-up (bench/storms.py)")  # fmt: skip
+    parser.add_argument("--memory", action="store_true",
+                        help="only the memory at rest: the page against bare Pyodide + numpy "
+                        "(bench/memory.py)")  # fmt: skip
+    parser.add_argument("--memory-runs", type=int, default=3, help="loads of each page for the memory at rest")
+    parser.add_argument("--soak", action="store_true",
+                        help="only the soak: predictions without pause in one page, memory and p95 per block "
+                        "(bench/soak.py)")  # fmt: skip
+    parser.add_argument("--soak-predictions", type=int, default=5000, help="the soak's predictions")
+    parser.add_argument("--soak-block", type=int, default=1000, help="the soak's predictions per block")
+    parser.add_argument("--soak-plain", action="store_true",
+                        help="the soak in Digit mode throughout, nothing switched on or off")  # fmt: skip
     parser.add_argument("--json", type=Path, help="also write the raw figures to this file")
     args = parser.parse_args(argv)
 
@@ -71,10 +82,16 @@ def main(argv: list[str] | None = None) -> int:
         return url
 
     figures, raw = {}, {}
-    only = args.offline_only or args.costs_only or args.storms
+    only = args.offline_only or args.costs_only or args.storms or args.memory or args.soak
     try:
         with sync_playwright() as playwright:
-            if args.storms:
+            if args.soak:
+                print(f"the soak: {args.soak_predictions:,} predictions in one page…", flush=True)
+                sizes = {"predictions": args.soak_predictions, "block": args.soak_block, "plain": args.soak_plain}
+                figures["soak"] = soak.measure(playwright, chromium, served(DIST), CHROMIUM_ARGS, **sizes)
+            elif args.memory:
+                figures["memory"] = measure_memory(playwright, chromium, served, args.memory_runs, folders)
+            elif args.storms:
                 print("storms of input on the main page, at full size…", flush=True)
                 figures["storms"] = storms.measure(playwright, chromium, served(DIST), CHROMIUM_ARGS)
             elif args.costs_only:
@@ -91,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
                 page_url, reference_url = served(DIST), served(folders[-1])
                 page_figures, raw = measure_page(playwright, chromium, page_url, reference_url, args)
                 figures.update(page_figures)  # beside the offline visits' figures
+                figures["memory"] = measure_memory(playwright, chromium, served, args.memory_runs, folders)
             if args.element_predictions and not only:
                 folders.append(elements.host_site(DIST))
                 urls = {"isolated": served(folders[-1]), "no isolation": served(folders[-1], isolation=False)}
@@ -111,6 +129,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps({"figures": figures, **raw}, indent=1))
     return 0
+
+
+def measure_memory(playwright, chromium: str, served, runs: int, folders: list[Path]) -> dict:
+    """The memory at rest of the page and of the bare references (bench/memory.py), summarized."""
+    print(f"the memory at rest of the page and of bare Pyodide + numpy, {runs} runs each…", flush=True)
+    folders.append(loads.reference_site(DIST))
+    results = memory.at_rest(playwright, chromium, served(DIST), served(folders[-1]), CHROMIUM_ARGS, runs)
+    return {**memory.summarize(results), "raw": results}
 
 
 def measure_page(playwright, chromium: str, page_url: str, reference_url: str, args) -> tuple[dict, dict]:

@@ -1,12 +1,13 @@
 """The figures of `python -m bench`, printed: the page's loads, bytes, latency and long tasks
 (report_page, with what Grad-CAM and the MLP cost and Number mode's timings), the host pages
 with one and three <digit-pad> elements (report_elements), the returning visitor's visits
-(offline.report) and the storms of input (storms.report). The goals the figures are held to, and
+(offline.report), the storms of input (storms.report), the memory at rest (memory.report) and the
+soak (soak.report). The goals the figures are held to, and
 the parts each table shows (the summaries in __main__.py compute the same parts), are here."""
 
 from __future__ import annotations
 
-from bench import offline, storms
+from bench import memory, offline, soak, storms
 
 GOALS = {"ratio": 1.05, "pad_ms": 300, "median_ms": 5, "p95_ms": 16, "task_ms": 50, "gradcam_ms": 10, "layers_ms": 3}
 
@@ -31,6 +32,12 @@ def report(f: dict) -> None:
     if "storms" in f:
         print()
         storms.report(f["storms"])
+    if "memory" in f:
+        print()
+        memory.report(f["memory"])
+    if "soak" in f:
+        print()
+        soak.report(f["soak"])
 
 
 def report_page(f: dict) -> None:
