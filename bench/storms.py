@@ -7,13 +7,11 @@ the first answer that covers its last stroke. The storms are made as in tests/pa
 
 from __future__ import annotations
 
-import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 from bench import storm_drivers as storms
-from bench.drawing import TRACE_CATEGORIES, longest_main_thread_tasks
+from bench.drawing import traced
 from evaluate.pagekit import Pad, error_text, open_page, wait_ready
 
 GOALS = {"task_ms": 100, "catch_up_ms": 1000}
@@ -141,15 +139,7 @@ def run_storm(browser, page, storm: Storm) -> dict:
             state="attached", timeout=CATCH_UP_TIMEOUT_MS
         )
 
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "trace.json"
-        browser.start_tracing(page=page, path=str(path), categories=TRACE_CATEGORIES)
-        try:
-            action()
-        finally:
-            browser.stop_tracing()
-        tasks = longest_main_thread_tasks(path)
-        result["trace_mb"] = path.stat().st_size / 1e6
+    tasks = traced(browser, page, action)
     if not tasks:
         raise RuntimeError("the trace holds no task of the page's main thread")
     result["kept"] = page.evaluate("window.digitPad.pad.strokes.length")
