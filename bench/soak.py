@@ -26,13 +26,14 @@ from bench.drawing import scribble
 from bench.loads import TIMEOUT_MS
 from bench.number import PITCH, densified, stroke_at_pace, written
 from evaluate.pagekit import Pad, error_text, open_page, wait_ready
+from train import contract
 
 GOALS = {"growth_mb": 20, "p95_ratio": 1.10}
 VIEWPORT = {"width": 1280, "height": 900}  # Number mode's pad is 840 CSS pixels wide
 DIGITS_PER_NUMBER = 4  # Number mode: digits written before the pad is cleared
 # The timings the page recorded since the last call (their totals, ms), removed from it.
 TAKE_TOTALS = "window.digitPad.live.timings.splice(0).map((t) => t.total)"
-BITMAP_WIDTH = {"digit": 280, "number": 840}
+BITMAP_WIDTH = {"digit": contract.BITMAP_SIZE, "number": contract.NUMBER_BITMAP_WIDTH}  # the ink bitmap's
 
 
 @dataclass(frozen=True)
