@@ -23,21 +23,12 @@ def report(f: dict) -> None:
     elif "costs" in f:  # --costs-only
         print()
         report_costs(f["costs"])
-    if "elements" in f:
-        print()
-        report_elements(f["elements"])
-    if "offline" in f:
-        print()
-        offline.report(f["offline"])
-    if "storms" in f:
-        print()
-        storms.report(f["storms"])
-    if "memory" in f:
-        print()
-        memory.report(f["memory"])
-    if "soak" in f:
-        print()
-        soak.report(f["soak"])
+    sections = {"elements": report_elements, "offline": offline.report, "storms": storms.report,
+                "memory": memory.report, "soak": soak.report}  # fmt: skip
+    for key, report_section in sections.items():
+        if key in f:
+            print()
+            report_section(f[key])
 
 
 def report_page(f: dict) -> None:
