@@ -6,7 +6,8 @@
  * after Python (+0.5 s measured). Here they load while Pyodide boots, and inference
  * never blocks the page's main thread.
  *
- * Messages in: {id, type: "open", modelUrl, wasmPaths}, then {id, type: "listen", port,
+ * Messages in: {id, type: "open", modelUrl, wasmPaths, downloads (the channel its downloads are counted on,
+ * download-counter.js)}, then {id, type: "listen", port,
  * feed, fetches (output names), layerFetches (the layer view's outputs)}: from then on the
  * Python worker sends each prepared input meant for this model, {id, input, shape, layers},
  * on that MessagePort, and the outputs go to the page (with `layers`, the layer view's
@@ -19,6 +20,8 @@
 
 import * as ort from "../../vendor/ort/ort.wasm.min.mjs";
 
+import { countDownloads } from "./download-counter.js";
+
 let session = null;
 let listening = null; // the port inputs come on (a Python worker's); a new one replaces it when Python restarts
 
@@ -26,7 +29,10 @@ function describe(metadata) {
   return metadata.map(({ name, type, shape }) => ({ name, type: type ?? "", shape: shape ?? [] }));
 }
 
-async function open({ modelUrl, wasmPaths }) {
+async function open({ modelUrl, wasmPaths, downloads }) {
+  // The page's bar shows the model and onnxruntime's wasm arriving (downloads.js); its module, imported
+  // above, is here already.
+  countDownloads(downloads, [new URL("../../vendor/ort/ort.wasm.min.mjs", import.meta.url).href]);
   ort.env.wasm.numThreads = 1; // one thread: no extra workers, no SharedArrayBuffer needed
   ort.env.wasm.wasmPaths = wasmPaths;
   const file = modelUrl.split("/").slice(-2).join("/");

@@ -2,6 +2,7 @@
  * messages into promises. */
 
 import { Calls } from "./calls.js";
+import { DOWNLOADS_CHANNEL } from "./downloads.js";
 import { WorkerLost } from "./errors.js";
 import { watchWorker } from "./worker-health.js";
 
@@ -17,7 +18,7 @@ export class Inference {
       this.calls.close(new Error(`onnxruntime-web could not start: ${event.message || "the worker failed to load"}`));
     };
     /** Resolves to {model: Uint8Array (the ONNX file), inputs, outputs} (ports: name, type, shape). */
-    this.opened = this.calls.call({ type: "open", modelUrl, wasmPaths });
+    this.opened = this.calls.call({ type: "open", modelUrl, wasmPaths, downloads: DOWNLOADS_CHANNEL });
     this.opened.catch(() => {}); // reported when awaited, after Python has started
   }
 

@@ -6,6 +6,7 @@
  * has left the page, its share of the workers is given back (runtime.js leave). */
 
 import { missingFeature } from "./browser-support.js";
+import { DownloadProgress } from "./download-progress.js";
 import { PageError } from "./errors.js";
 import { markStage } from "./loading-stages.js";
 import { sharedRuntime } from "./runtime.js";
@@ -31,6 +32,7 @@ export class ModelLoader {
     this.loads = 0; // bumped by each load: a newer one supersedes it
     this.unwatch = []; // what stops telling it the runtime's stages and restarts
     this.restarting = new Set(); // the workers it reads with that are being restarted (null: Python)
+    this.progress = new DownloadProgress(host.shadowRoot); // the downloads' bar, while a model loads
   }
 
   /** The models the element reads with (runtime.js leave keeps their workers). */
@@ -47,6 +49,7 @@ export class ModelLoader {
     if (!MODEL_NAME.test(name)) return this.hooks.failed(`"${name}" is not the name of a model.`);
     if (!this.runtime) this.#join();
     this.name = name;
+    this.progress.follow(name);
     try {
       const model = this.runtime.model(name); // its worker starts now, then Python
       await Promise.race([this.runtime.python(), model]); // a model that cannot load is said at once
@@ -58,6 +61,8 @@ export class ModelLoader {
       this.hooks.loaded(loaded);
     } catch (error) {
       if (load === this.loads) this.hooks.failed(messageOf(error));
+    } finally {
+      if (load === this.loads) this.progress.end();
     }
   }
 

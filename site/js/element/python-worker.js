@@ -2,6 +2,7 @@
  * MessagePort of its own for the drawings; and the way a model's worker is connected to it. */
 
 import { Calls } from "./calls.js";
+import { countedInterpreter } from "./downloads.js";
 import { PageError, WorkerLost } from "./errors.js";
 import { watchWorker } from "./worker-health.js";
 
@@ -75,7 +76,8 @@ async function startPyWorker(config, url) {
     // PyWorker only gives the worker PyScript's own Python package once PyScript has set
     // up its plugins, which it marks by defining the <py-script> element.
     await customElements.whenDefined("py-script");
-    return await PyWorker(url, { config, version: config.interpreter });
+    // The same Pyodide, its downloads counted for the page's bar (downloads.js).
+    return await PyWorker(url, { config, version: countedInterpreter(config.interpreter) });
   } catch (error) {
     throw new PageError(`Python could not start in this browser: ${error?.message ?? error}`);
   }

@@ -191,6 +191,10 @@ button:hover { border-color: var(--accent); }
 .stages li[data-status="active"] { color: var(--accent); }
 .stages li[data-status="active"]::before { content: "◔ "; }
 .stages li[data-status="done"]::before { content: "● "; }
+/* The downloads while it loads (download-progress.js), under the stages. */
+.progress { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 10px; margin-top: 8px; font-size: 14px;
+            color: var(--muted); font-variant-numeric: tabular-nums; }
+.progress progress { flex: 0 1 200px; height: 8px; accent-color: var(--accent); }
 
 /* Inside the network (the layers attribute, layers-view.js): under both columns, the whole width. Tiles
    and strips are painted at their maps' size and shown enlarged, pixel for pixel; blank ones show the track. */
@@ -254,7 +258,7 @@ button:hover { border-color: var(--accent); }
   :host([mode="number"]) .digit { font-size: 36px; }
   :host([mode="number"]) .confidence { display: none; } /* the number takes the width; the chips count */
   .digits .read { font-size: 22px; }
-  .stages { order: 9; }
+  .stages, .progress { order: 9; }
   .layers { order: 10; }
 }
 

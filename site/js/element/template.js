@@ -64,6 +64,10 @@ TEMPLATE.innerHTML = `
       <li data-stage="numpy">numpy</li>
       <li data-stage="model">Model</li>
     </ol>
+    <div id="progress" class="progress" part="progress" data-done="0" data-total="0" hidden>
+      <progress id="progress-bar" value="0" aria-label="Downloading Python, numpy, onnxruntime and the model"></progress>
+      <span id="progress-text" class="progress-text"></span>
+    </div>
   </section>
   <section id="layers" class="layers" part="layers" aria-labelledby="layers-title" data-state="empty" data-order="brightest"
            data-model="" hidden>
