@@ -62,15 +62,24 @@ def test_the_mlp_answers_only_once_switched_on(app, pad):
     mlp = pad.wait_companion(len(SEVEN))
     np.testing.assert_allclose(mlp["probs"], offline_probs("mlp", preprocess.to_mnist(pad.bitmap())), atol=1e-4)
 
+    assert page.evaluate("Object.keys(window.digitPad.workers().models).sort()") == ["cnn", "mlp"]
     page.uncheck("#compare-mlp")
     page.wait_for_function("document.querySelector('#prediction-mlp').dataset.state === 'off'")
     assert page.is_hidden("#prediction-mlp")
+    # Unticked, the MLP's worker (its own onnxruntime and model) is let go: hours of use stay small.
+    page.wait_for_function("Object.keys(window.digitPad.workers().models).join() === 'cnn'")
     pad.clear()
     page.evaluate("window.digitPad.live.timings.length = 0")
     pad.draw(scaled(TWO, pad.box()))
     timings = page.evaluate("window.digitPad.timings()")
     assert timings and all(t["companions"] == 0 for t in timings)  # switched off: idle again
     assert page.get_attribute("#prediction-mlp", "data-state") == "off"
+
+    page.check("#compare-mlp")  # ticked again: loaded again, and it answers
+    mlp = pad.wait_companion(len(TWO))
+    np.testing.assert_allclose(mlp["probs"], offline_probs("mlp", preprocess.to_mnist(pad.bitmap())), atol=1e-4)
+    page.uncheck("#compare-mlp")
+    page.wait_for_function("document.querySelector('#prediction-mlp').dataset.state === 'off'")
     assert app.console_errors == []
 
 

@@ -33,9 +33,13 @@ export class Reading {
    * Resolves once it answers, or rejects with its failure in plain words. */
   async compareWith(name) {
     const call = ++this.companionCalls;
-    if (name) await sharedRuntime().model(name);
+    const runtime = sharedRuntime();
+    if (name) await runtime.model(name);
+    // (A model let go by an earlier compareWith(null) while this one waited is loaded again.)
+    if (name && !runtime.loaded.has(name)) await runtime.model(name);
     if (call !== this.companionCalls) return; // a later call decides
     this.companion = name || null;
     this.predictor.request(); // the drawing on the pad, if any, gets the second answer too
+    if (!name) await runtime.release(); // the second model's worker ends, unless another element reads with it
   }
 }

@@ -35,7 +35,7 @@ export const siteUrl = (path) => new URL(path, SITE_ROOT).href;
 export function pythonConfig() {
   return {
     interpreter: siteUrl("vendor/pyodide/pyodide.mjs"),
-    packages: ["numpy"], // from vendor/pyodide/, checked against pyodide-lock.json
+    packages: ["numpy"], // trimmed by the build (webapp/python_trim.py), named in the site's own pyodide-lock.json
     packages_cache: "passthrough", // Pyodide loads them itself: no micropip, no cache DB
     files: {
       [siteUrl("py/preprocess.py")]: "./preprocess.py",
@@ -116,15 +116,27 @@ export class Runtime {
   }
 
   /**
-   * `user` left the page: once nothing is loading or restarting (nothing is ended half-way), the
-   * workers no user needs any more are ended: a model's when no user reads with it, Python's when no
-   * user is left. A user that comes later loads them again.
+   * `user` left the page: the workers no user needs any more are ended (release), and Python's once
+   * no user is left. A user that comes later loads them again.
    */
   async leave(user) {
     this.users.delete(user);
+    await this.release();
+    if (this.users.size || !this.started) return;
+    const python = this.pythonInService;
+    [this.started, this.pythonInService] = [null, null];
+    this.restarts.forget(null);
+    python?.close(letGo("Python"));
+  }
+
+  /**
+   * Once nothing is loading or restarting (nothing is ended half-way), ends the worker of every model
+   * no user reads with any more (an element left, or its compareWith(null) let the second model go):
+   * a model's worker holds its own copy of onnxruntime's WebAssembly and the model.
+   */
+  async release() {
     await Promise.allSettled([this.restarts.settled(), this.started, ...this.loading.values()]);
     const needed = new Set([...this.users].flatMap((u) => u.uses()));
-    const letGo = (what) => new WorkerLost(`${what} was let go: no element on the page uses it.`, { final: true });
     for (const [name, model] of this.loaded) {
       if (needed.has(name)) continue;
       this.loaded.delete(name);
@@ -132,11 +144,6 @@ export class Runtime {
       this.restarts.forget(name);
       model.inference.close(letGo(`The ${name} model's worker`));
     }
-    if (this.users.size || !this.started) return;
-    const python = this.pythonInService;
-    [this.started, this.pythonInService] = [null, null];
-    this.restarts.forget(null);
-    python?.close(letGo("Python"));
   }
 
   /** The workers in service now, for tests that end one to see the page recover: {python: Worker | null,
@@ -215,6 +222,9 @@ export class Runtime {
     return this.predictions.features(pixels, model);
   }
 }
+
+/** Why a worker no element needs was ended: a final WorkerLost (nothing restarts it). */
+const letGo = (what) => new WorkerLost(`${what} was let go: no element on the page uses it.`, { final: true });
 
 let shared = null;
 
