@@ -3,12 +3,11 @@
  *   <script type="module" src="PATH/js/element/digit-pad.js"></script>
  *   <digit-pad></digit-pad>
  *
- * It finds everything it loads (PyScript, Pyodide, numpy, onnxruntime-web, the models)
- * relative to this file (runtime.js), so the site works under any path. Its shadow root
- * holds its own markup (template.js) and styles (styles.js). The elements of a page share
- * one Python worker and one inference worker per model; one that dies is restarted, and the last
- * element removed from the page ends them (runtime.js). It needs no cross-origin
- * isolation (and uses none: inference runs on one thread either way).
+ * It finds everything it loads (PyScript, Pyodide, numpy, onnxruntime-web, the models) relative to this file
+ * (runtime.js), so the site works under any path. Its shadow root holds its own markup (template.js) and styles
+ * (styles.js). The elements of a page share one Python worker and one inference worker per model; one that dies is
+ * restarted, and the last element removed from the page ends them (runtime.js). It needs no cross-origin isolation
+ * (and uses none: inference runs on one thread either way).
  *
  * Its API (attributes, events, methods, properties, parts, slots) is the JSDoc of the
  * class below, the one place it is written: build.py makes embed.html's tables from it
@@ -121,6 +120,7 @@ import { TEMPLATE } from "./template.js";
  * @csspart layers - With `layers`: inside the network, each stage's feature maps as tiles (canvases with
  *   `data-layer` and `data-channel`), the hidden units, the outputs, and the picked map with its kernels.
  * @csspart stages - The loading progress: Python, numpy, the model.
+ * @csspart progress - While it loads: a bar and the megabytes downloaded and left (Python, numpy, the model).
  * @csspart error - The error message.
  * @cssproperty --digit-pad-accent - The accent: the top bar, focus rings, the digits' boxes.
  * @cssproperty --digit-pad-ink - The text and the visible pen.
