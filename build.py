@@ -13,7 +13,8 @@
 
 Each command installs what it needs and skips what is already there: the npm packages
 (`npm ci`, from the committed package-lock.json), the Python packages of pyproject.toml
-in .venv/, and Debian's chromium for the browser tests. Standard library only: this file
+in .venv/, Debian's chromium for the browser tests
+(and firefox-esr, webkit2gtk-driver and xvfb for tests/engines/). Standard library only: this file
 runs before the virtual environment exists, then re-runs itself inside it for test/lint/bench.
 """
 
@@ -36,6 +37,7 @@ from toolchain import (
     SITE,
     BuildError,
     ensure_chromium,
+    ensure_engines,
     ensure_npm,
     ensure_venv,
     in_venv,
@@ -260,6 +262,7 @@ def reexec_in_venv() -> None:
 def test(pytest_args: list[str], models: Path) -> int:
     reexec_in_venv()
     chromium = ensure_chromium()
+    ensure_engines()  # Firefox and WebKit for tests/engines/ (they skip, saying why, when missing)
     build_if_needed(models)
     env = {**os.environ, "CHROMIUM": chromium, "DIGIT_PAD_DIST": str(DIST)}
     log("$ python -m pytest " + " ".join(pytest_args))

@@ -16,4 +16,6 @@ module.exports = [
   { files: CLASSIC, languageOptions: { sourceType: "script" } },
   { files: ["site/sw.js"], languageOptions: { sourceType: "script", globals: globals.serviceworker } },
   { files: ["eslint.config.js"], languageOptions: { sourceType: "commonjs", globals: globals.node } },
+  // Node scripts: the engine smoke tests' Firefox driver (puppeteer-core).
+  { files: ["tests/**/*.mjs"], languageOptions: { globals: globals.node } },
 ];

@@ -1,6 +1,6 @@
 """What the build needs on the machine and installs when it can: Debian packages (Chromium for the
-browser tests, npm), and .venv with pyproject.toml's packages. Standard library only: build.py
-uses it before the virtual environment exists."""
+browser tests, Firefox and WebKitGTK for the engine smoke tests, npm), and .venv with pyproject.toml's
+packages. Standard library only: build.py uses it before the virtual environment exists."""
 
 from __future__ import annotations
 
@@ -84,6 +84,42 @@ def ensure_chromium() -> str:
             "Ubuntu run `sudo apt-get install chromium` (or set $CHROMIUM to a Chromium binary)."
         )
     return found
+
+
+# The other browser engines of the smoke suite (tests/engines/): Debian's Firefox ESR (driven by
+# puppeteer-core over WebDriver BiDi), WebKitGTK's WebDriver with its MiniBrowser, and Xvfb for the latter.
+ENGINE_PACKAGES = ["firefox-esr", "webkit2gtk-driver", "xvfb"]
+
+
+def find_firefox() -> str | None:
+    """Path of the Firefox the engine tests drive ($FIREFOX, else Debian's firefox-esr)."""
+    for candidate in (os.environ.get("FIREFOX"), shutil.which("firefox-esr"), shutil.which("firefox")):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return None
+
+
+def find_webkit() -> tuple[str, str] | None:
+    """(WebKitWebDriver, the MiniBrowser it starts) of WebKitGTK, or None when either is missing."""
+    driver = shutil.which("WebKitWebDriver")
+    browsers = sorted(Path("/usr/lib").glob("*/webkit2gtk-4.*/MiniBrowser"))
+    return (driver, str(browsers[-1])) if driver and browsers else None
+
+
+def missing_engines() -> list[str]:
+    """What the engine tests lack on this machine, in words (empty: nothing)."""
+    missing = [] if find_firefox() else ["Firefox (firefox-esr)"]
+    missing += [] if find_webkit() else ["WebKitGTK's WebDriver (webkit2gtk-driver)"]
+    return missing + ([] if shutil.which("Xvfb") else ["Xvfb (xvfb)"])
+
+
+def ensure_engines() -> None:
+    """Firefox and WebKitGTK for tests/engines/, installed when we can; the tests skip, saying why, otherwise."""
+    if missing_engines():
+        apt_install(ENGINE_PACKAGES, "the engine smoke tests drive Firefox and WebKit")
+    if missing := missing_engines():
+        log(f"not installed: {', '.join(missing)}; their engine tests skip (as root on Debian: "
+            f"`apt-get install {' '.join(ENGINE_PACKAGES)}`)")  # fmt: skip
 
 
 def ensure_npm() -> str:
