@@ -46,7 +46,7 @@ from toolchain import (
     sha256,
     shown,
 )
-from webapp import contract, element_api, icons, manifest, modulepreload, precache, precompress
+from webapp import contract, element_api, icons, manifest, modulepreload, precache, precompress, python_trim
 from webapp.server import make_server
 
 VENDOR = ROOT / "vendor"
@@ -68,15 +68,18 @@ SHARED_PYTHON = [
 ]
 ELEMENT = "js/element/digit-pad.js"  # the element; its class's JSDoc is its API (webapp/element_api.py)
 
-# Runtime files shipped from node_modules: (package folder, files or "*", folder in dist).
+# Runtime files shipped from node_modules as they are: (package folder, files or "*", folder in dist).
 RUNTIME = [
-    ("pyodide", ["pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"],
-     "vendor/pyodide"),
+    ("pyodide", ["pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm"], "vendor/pyodide"),
     ("onnxruntime-web/dist", ["ort.wasm.min.mjs", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm"],
      "vendor/ort"),
     ("@pyscript/core/dist", "*", "vendor/pyscript"),
 ]  # fmt: skip
 WHEEL_PACKAGE = "numpy"  # the one Pyodide package the page loads, vendored in vendor/pyodide/
+# Pyodide's files that the build trims to what the page imports (write_python_runtime), beside pyodide.mjs.
+PYODIDE = NODE_MODULES / "pyodide"
+STDLIB_ZIP = "python_stdlib.zip"
+LOCK_FILE = "pyodide-lock.json"
 
 FINGERPRINT_FILE = ".build-fingerprint"
 
@@ -112,13 +115,13 @@ def runtime_files() -> list[tuple[Path, str]]:
 
 
 def runtime_files_present() -> bool:
-    files = runtime_files()
-    return bool(files) and all(source.is_file() for source, _ in files)
+    files = [source for source, _ in runtime_files()] + [PYODIDE / STDLIB_ZIP, PYODIDE / LOCK_FILE]
+    return all(source.is_file() for source in files)
 
 
 def pyodide_wheel() -> tuple[Path, str]:
     """The vendored numpy wheel, checked against Pyodide's lock file; (path, file name)."""
-    lock_path = NODE_MODULES / "pyodide" / "pyodide-lock.json"
+    lock_path = PYODIDE / LOCK_FILE
     entry = json.loads(lock_path.read_text())["packages"][WHEEL_PACKAGE]
     name, expected = entry["file_name"], entry["sha256"]
     wheel = VENDOR / "pyodide" / name
@@ -150,6 +153,7 @@ def input_files(models: Path) -> list[Path]:
     files = [p for p in SITE.rglob("*") if p.is_file() and DEFAULT_MODELS not in p.parents]
     files += [p for p in VENDOR.rglob("*") if p.is_file()]
     files += [*SHARED_PYTHON, ROOT / "webapp" / "contract.py", ROOT / "package-lock.json", Path(__file__).resolve()]
+    files += [Path(python_trim.__file__), python_trim.MODULE_LIST]
     return sorted(files) + model_files(models)
 
 
@@ -171,7 +175,7 @@ def build(models: Path = DEFAULT_MODELS) -> Path:
     for source, target in runtime_files():
         (staging / target).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, staging / target)
-    shutil.copy2(wheel, staging / "vendor" / "pyodide" / wheel_name)  # beside pyodide.mjs, as Pyodide looks there
+    write_python_runtime(staging / "vendor" / "pyodide", wheel, wheel_name)
     for shared in SHARED_PYTHON:
         shutil.copy2(shared, staging / "py" / shared.name)
     try:
@@ -194,6 +198,25 @@ def build(models: Path = DEFAULT_MODELS) -> Path:
     log(f"wrote {shown(DIST)}/ ({size / 1e6:.1f} MB, models: {', '.join(p.name for p in found) or 'none'}; "
         f"version {listing['version']}, {len(listing['files'])} files precached)")  # fmt: skip
     return DIST
+
+
+def write_python_runtime(folder: Path, wheel: Path, wheel_name: str) -> dict[str, bytes]:
+    """Pyodide's standard library zip, the numpy wheel (checked, `pyodide_wheel`) and the site's own lock file,
+    trimmed to what the page imports (webapp/python_trim.py), written beside pyodide.mjs, where Pyodide looks
+    for them. Returns {path in `folder`: bytes} of the three."""
+    modules = python_trim.read_module_list()
+    trimmed = python_trim.trim_wheel(wheel, modules)
+    wheel_path = python_trim.wheel_path(trimmed, wheel_name)
+    lock = python_trim.site_lock(json.loads((PYODIDE / LOCK_FILE).read_text()), WHEEL_PACKAGE, wheel_path, trimmed)
+    files = {
+        STDLIB_ZIP: python_trim.trim_stdlib(PYODIDE / STDLIB_ZIP, modules),
+        wheel_path: trimmed,
+        LOCK_FILE: python_trim.lock_text(lock).encode(),
+    }
+    for path, data in files.items():
+        (folder / path).parent.mkdir(parents=True, exist_ok=True)
+        (folder / path).write_bytes(data)
+    return files
 
 
 def write_pages(folder: Path) -> None:

@@ -21,7 +21,9 @@ two. On that port (messages {id, type, ...}, answered {id, ok, ...} in order):
   drawings) normalized and sent to the models as one batch, for their features (`embed`);
 - "remember" {features, digits}, "recall" {probs, features}: the handwriting memory (memory.py, the
   module the offline evaluation runs), see `remember` and `recall`;
-- "ping": answered at once, with nothing: the page checks that the worker is alive (js/element/worker-health.js).
+- "ping": answered at once, with nothing: the page checks that the worker is alive (js/element/worker-health.js);
+- "modules": {"modules": the names of every module imported so far}: what the build's trimmed standard library
+  and numpy wheel must hold (webapp/python_trim.py; tests/page/test_python_modules.py asks after a full use).
 
 The worker never reaches back into the page, so it works with or without cross-origin
 isolation. The pixels-to-input step is `preprocess.to_mnist_framed` + `preprocess.normalize`,
@@ -33,6 +35,7 @@ evaluation use in CPython. What a model file must be named and versioned comes f
 from __future__ import annotations
 
 import json
+import sys
 
 import contract
 import js
@@ -249,6 +252,8 @@ def _handle(request) -> dict:
         return remember(request)
     if kind == "ping":
         return {}
+    if kind == "modules":
+        return {"modules": sorted(sys.modules)}
     if kind == "connect":
         models[str(request.name)] = request.port
         return {}
