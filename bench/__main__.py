@@ -13,7 +13,7 @@ import sys
 import threading
 from pathlib import Path
 
-from bench import costs, drawing, elements, loads, memory, number, offline, soak, storms
+from bench import costs, drawing, elements, loads, memory, number, offline, ort_reference, phone, soak, storms
 from bench.report import COST_PARTS, ELEMENT_PARTS, NUMBER_PARTS, report
 from toolchain import CHROMIUM_ARGS, DIST, find_chromium
 from webapp.server import make_server
@@ -66,6 +66,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--soak-block", type=int, default=1000, help="the soak's predictions per block")
     parser.add_argument("--soak-plain", action="store_true",
                         help="the soak in Digit mode throughout, nothing switched on or off")  # fmt: skip
+    parser.add_argument("--phone-only", action="store_true",
+                        help="only the cold loads under a phone's profile, the page against bare Pyodide + numpy "
+                        "(bench/phone.py)")  # fmt: skip
+    parser.add_argument("--phone-runs", type=int, default=3, help="cold loads of each page under the phone profile "
+                        "(0: skip)")  # fmt: skip
+    parser.add_argument("--ort-only", action="store_true",
+                        help="only the page's prediction against a bare onnxruntime-web worker's round trip "
+                        "(bench/ort_reference.py)")  # fmt: skip
+    parser.add_argument("--ort-predictions", type=int, default=100,
+                        help="predictions timed in the page and in a bare onnxruntime-web worker "
+                        "(0: skip)")  # fmt: skip
     parser.add_argument("--json", type=Path, help="also write the raw figures to this file")
     args = parser.parse_args(argv)
 
@@ -82,10 +93,15 @@ def main(argv: list[str] | None = None) -> int:
         return url
 
     figures, raw = {}, {}
-    only = args.offline_only or args.costs_only or args.storms or args.memory or args.soak
+    only = args.offline_only or args.costs_only or args.storms or args.memory or args.soak or args.phone_only
+    only = only or args.ort_only
     try:
         with sync_playwright() as playwright:
-            if args.soak:
+            if args.phone_only:
+                figures["phone"] = measure_phone(playwright, chromium, args.phone_runs, folders)
+            elif args.ort_only:
+                figures["ort"] = measure_ort(playwright, chromium, served, args.ort_predictions, folders)
+            elif args.soak:
                 print(f"the soak: {args.soak_predictions:,} predictions in one page…", flush=True)
                 sizes = {"predictions": args.soak_predictions, "block": args.soak_block, "plain": args.soak_plain}
                 figures["soak"] = soak.measure(playwright, chromium, served(DIST), CHROMIUM_ARGS, **sizes)
@@ -109,6 +125,10 @@ def main(argv: list[str] | None = None) -> int:
                 page_figures, raw = measure_page(playwright, chromium, page_url, reference_url, args)
                 figures.update(page_figures)  # beside the offline visits' figures
                 figures["memory"] = measure_memory(playwright, chromium, served, args.memory_runs, folders)
+                if args.ort_predictions:
+                    figures["ort"] = measure_ort(playwright, chromium, served, args.ort_predictions, folders)
+                if args.phone_runs:
+                    figures["phone"] = measure_phone(playwright, chromium, args.phone_runs, folders)
             if args.element_predictions and not only:
                 folders.append(elements.host_site(DIST))
                 urls = {"isolated": served(folders[-1]), "no isolation": served(folders[-1], isolation=False)}
@@ -137,6 +157,26 @@ def measure_memory(playwright, chromium: str, served, runs: int, folders: list[P
     folders.append(loads.reference_site(DIST))
     results = memory.at_rest(playwright, chromium, served(DIST), served(folders[-1]), CHROMIUM_ARGS, runs)
     return {**memory.summarize(results), "raw": results}
+
+
+def measure_ort(playwright, chromium: str, served, predictions: int, folders: list[Path]) -> dict:
+    """The page's prediction against a bare onnxruntime-web worker's round trip (bench/ort_reference.py), summarized."""
+    print(f"drawing {predictions} predictions in the page and running their inputs in a bare onnxruntime-web "
+          "worker, in turns…", flush=True)  # fmt: skip
+    folders.append(loads.reference_site(DIST))
+    measured = ort_reference.measure(playwright, chromium, served(DIST), served(folders[-1]), DIST, CHROMIUM_ARGS,
+                                     predictions)  # fmt: skip
+    page, bare = spread([t["total"] for t in measured["page"]]), spread(measured["reference_ms"])
+    return {"page": page, "reference": bare, "ratio": page["median"] / bare["median"],
+            "predictions": len(measured["page"]), "round_trips": len(measured["reference_ms"]),
+            "fetches": measured["fetches"]}  # fmt: skip
+
+
+def measure_phone(playwright, chromium: str, runs: int, folders: list[Path]) -> dict:
+    """Cold loads under a phone's profile, the page and bare Pyodide + numpy (bench/phone.py), summarized."""
+    print(f"cold loads under a phone's profile, the page and bare Pyodide + numpy, {runs} runs each…", flush=True)
+    folders.append(loads.reference_site(DIST))
+    return phone.summarize(phone.measure(playwright, chromium, DIST, folders[-1], CHROMIUM_ARGS, runs))
 
 
 def measure_page(playwright, chromium: str, page_url: str, reference_url: str, args) -> tuple[dict, dict]:

@@ -35,14 +35,16 @@ def group_of(url: str) -> str:
 
 
 def reference_site(dist: Path) -> Path:
-    """A folder with the bare reference pages beside dist's Pyodide (same files, same server):
-    index.html boots it in the page, reference-worker.html in a worker."""
+    """A folder with the bare reference pages beside dist's Pyodide, onnxruntime-web and models (same
+    files, same server): index.html boots Pyodide in the page, reference-worker.html in a worker, and
+    reference-ort.html runs the CNN in a bare onnxruntime-web worker."""
     folder = Path(tempfile.mkdtemp(prefix="digit-pad-reference-"))
     (folder / "vendor").mkdir()
-    (folder / "vendor" / "pyodide").symlink_to(dist / "vendor" / "pyodide")
+    for shared in ("vendor/pyodide", "vendor/ort", "models"):
+        (folder / shared).symlink_to(dist / shared)
     here = Path(__file__).parent
     shutil.copy2(here / "reference.html", folder / "index.html")
-    for name in ("reference-worker.html", "reference-worker.mjs"):
+    for name in ("reference-worker.html", "reference-worker.mjs", "reference-ort.html", "reference-ort.mjs"):
         shutil.copy2(here / name, folder / name)
     return folder
 
