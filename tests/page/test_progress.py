@@ -2,6 +2,9 @@
 the runtime and the model, counted in the workers byte by byte as the bodies arrive, a few steps said to
 screen readers, the pad drawn on meanwhile and never moved, and the bar gone once the model is ready.
 
+The contract (inside the element's shadow root): `#progress` (::part(progress), hidden unless downloading) has
+`data-done` and `data-total` (bytes), `#progress-bar` is its <progress>, `#progress-text` the figures in words.
+
 The network is slowed by the server itself: every response body trickles out at RATE bytes a second,
 whichever of the page's targets (the page, PyScript's worker, onnxruntime's worker, the service worker)
 asked for it."""
@@ -29,6 +32,7 @@ PHONE = {"width": 390, "height": 844}  # the phone layout: the bar sits under th
 SHOWN = re.compile(r"^(\d+\.\d) of (\d+\.\d) MB, (\d+\.\d) MB left$")
 SAID = re.compile(r"^Downloading: (25|50|75) percent, \d+\.\d of \d+\.\d MB\.$|^Downloaded: \d+\.\d MB\.$")
 ONE = [(0.5, 0.2), (0.5, 0.5), (0.5, 0.8)]
+BAR_NAME = "Downloading Python, numpy, onnxruntime and the model"
 
 # Installed once the element exists: every change of the bar and of the live region, in order, with
 # where the pad is at that moment.
@@ -87,6 +91,7 @@ def test_a_bar_counts_the_megabytes_as_they_arrive_and_goes_once_ready(browser, 
         page.evaluate(RECORDER, "#digit-pad")
         pad = Pad(page)
         pad.find("#progress:not([hidden])").wait_for(timeout=30_000)
+        assert page.get_by_role("progressbar", name=BAR_NAME).count() == 1  # what a screen reader finds
         box = pad.box()
         pad.stroke([(x * box["width"], y * box["height"]) for x, y in ONE])  # the pad takes strokes meanwhile
         assert wait_ready(page) == "predicted", error_text(page)
