@@ -73,6 +73,7 @@ class Firefox:
     def close(self) -> None:
         try:
             self.call("close")
+            self.process.stdin.close()  # the bridge's input ends: Node exits
             self.process.wait(timeout=30)
         except (EngineError, OSError, subprocess.TimeoutExpired):
             self.process.kill()
