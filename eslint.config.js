@@ -3,8 +3,8 @@
 const js = require("@eslint/js");
 const globals = require("globals");
 
-// Module workers (site/js: ES modules in the page; bench/: the reference worker it measures).
-const WORKERS = ["site/js/element/inference-worker.js", "bench/reference-worker.mjs"];
+// Module workers (site/js: ES modules in the page; bench/: the reference workers it measures against).
+const WORKERS = ["site/js/element/inference-worker.js", "bench/reference-worker.mjs", "bench/reference-ort.mjs"];
 // Classic scripts, loaded by a <script> without type="module".
 const CLASSIC = ["site/js/preflight.js", "site/js/card/file-check.js"];
 
