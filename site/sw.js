@@ -1,23 +1,39 @@
-/* The site's one service worker: offline after the first visit, and cross-origin
- * isolation on hosts that cannot set response headers.
+/* The site's one service worker: offline after the first visit, every file checked, and
+ * cross-origin isolation on hosts that cannot set response headers.
  *
- * - Install: stores every file of the build (the pages, the runtime in vendor/, the
- *   models: BUILD.files, written by build.py from webapp/precache.py) in a cache named
- *   after the build's version, each checked against its integrity hash, so that one
- *   cache never mixes two deploys. The first install takes over at once; a later one
- *   (a new deploy) waits until the page asks for it ("A new version is ready: reload",
- *   js/offline/notice.js): files are never swapped under a running page.
- * - Activate: deletes the caches of older versions.
- * - Fetch: answers the origin's requests from this version's cache first, else from
- *   the network, adding the COOP/COEP/CORP headers (the page's Python worker can then use
- *   SharedArrayBuffer) and the right content type (application/wasm: WebAssembly streams
- *   only with it). It touches nothing else: the page makes no request to another origin.
+ * - Each file downloaded once. The first install stores nothing and takes over at once;
+ *   then each file of the build (BUILD.files, written by build.py from webapp/precache.py)
+ *   the page fetches through it is checked against its integrity hash and kept, and once
+ *   the page is ready (it says "digit-pad:store", js/offline/store.js) the files it did not
+ *   need at once (the MLP, the model card's data, the pages not seen) are fetched and kept
+ *   too: whatever the page fetched before this worker ran comes from the HTTP cache (304).
+ *   A visit cut off half-way is finished by the next one.
+ * - One cache per version of the build, so that one cache never mixes two deploys. A new
+ *   deploy's worker stores the whole new version before it may take over (files unchanged
+ *   since the last version are copied from its cache, not downloaded), then waits until the
+ *   page asks ("A new version is ready: reload", js/offline/notice.js). Pages that ran the
+ *   old version keep being answered from the old cache until they are closed.
+ * - Nothing damaged is served: a cached file is checked against its hash each time it is
+ *   served (a damaged one is dropped and fetched again; checking costs far less than the
+ *   page's own reading of the file, and a check remembered could miss a copy changed since);
+ *   a file the server sends damaged is refused (the page says which, js/offline/reports.js),
+ *   so nothing half-loaded runs.
+ * - Storage full or unavailable: the site is answered from the network, and the page says
+ *   once that it is not kept for offline use.
+ * - Every answer gets the COOP/COEP/CORP headers (the Python worker can then use
+ *   SharedArrayBuffer) and the right content type (application/wasm: WebAssembly streams only
+ *   with it). The page makes no request to another origin; this worker touches none.
  */
 "use strict";
 
 const BUILD = { version: "unbuilt", files: [] }; // written by build.py (webapp/precache.py)
 const CACHE_PREFIX = "digit-pad-";
 const CACHE = CACHE_PREFIX + BUILD.version;
+const INTEGRITY = new Map(BUILD.files); // path (relative to the scope) -> "sha256-..."
+// Which pages still run an older version, and from which caches they are answered (kept across restarts).
+const OLD_CLIENTS_CACHE = "digit-pad:old-clients";
+const OLD_CLIENTS_KEY = "old-clients.json";
+const STORE_PARALLEL = 4; // files fetched at once while storing the rest (the page is ready by then)
 
 const ISOLATION_HEADERS = {
   "Cross-Origin-Opener-Policy": "same-origin",
@@ -35,26 +51,23 @@ const CONTENT_TYPES = {
   png: "image/png",
 };
 
+let storing = null; // the "store the rest" under way
+let storageRefused = false; // the browser refused to store (full, or turned off): answer from the network
+let oldClients = null; // the record of pages that run an older version (loadOldClients)
+
 self.addEventListener("install", (event) => {
-  event.waitUntil(
-    precache().then(() => {
-      if (!self.registration.active) return self.skipWaiting(); // first install: nothing to swap
-    }),
-  );
+  // The first install stores nothing (the page's own downloads are kept as they pass); a new deploy
+  // stores the whole new version before it may take over.
+  event.waitUntil(self.registration.active ? storeAll() : self.skipWaiting());
 });
 
 self.addEventListener("activate", (event) => {
-  event.waitUntil(
-    caches
-      .keys()
-      .then((names) => Promise.all(names.filter((n) => n.startsWith(CACHE_PREFIX) && n !== CACHE).map((n) => caches.delete(n))))
-      .then(() => self.clients.claim()),
-  );
+  event.waitUntil(keepOldClients().then(() => self.clients.claim()));
 });
 
-// The page's "reload" button: the new version takes over, then the page reloads.
 self.addEventListener("message", (event) => {
-  if (event.data?.type === "digit-pad:activate") self.skipWaiting();
+  if (event.data?.type === "digit-pad:activate") self.skipWaiting(); // the page's "reload" button
+  if (event.data?.type === "digit-pad:store") event.waitUntil(storeRest());
 });
 
 self.addEventListener("fetch", (event) => {
@@ -62,28 +75,56 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
   if (request.cache === "only-if-cached" && request.mode !== "same-origin") return;
-  event.respondWith(answer(request, url));
+  event.respondWith(answer(event, url));
 });
 
-/** Every file of this build, fetched past the HTTP cache's freshness and checked. */
-async function precache() {
-  const cache = await caches.open(CACHE);
-  await Promise.all(
-    BUILD.files.map(async ([path, integrity]) => {
-      const url = new URL(path, self.registration.scope);
-      if (await cache.match(url)) return; // a retried install keeps what it already has
-      const response = await fetch(url, { cache: "no-cache", integrity });
-      if (!response.ok) throw new Error(`${path}: ${response.status}`);
-      await cache.put(url, response);
-    }),
-  );
+// --- answering ----------------------------------------------------------------------------
+
+async function answer(event, url) {
+  const request = event.request;
+  const path = pathOf(url);
+  const navigation = request.mode === "navigate"; // a page loaded (or reloaded): it gets this version
+  if (navigation) await forgetClosedOldClients();
+  const old = navigation ? [] : await oldCachesOf(event.clientId);
+  if (old.length && event.resultingClientId) await adoptOldClient(event.resultingClientId);
+  if (request.method !== "GET" || !path || (!INTEGRITY.has(path) && !old.length)) {
+    return withHeaders(await fetch(request), url.pathname);
+  }
+  if (old.length) {
+    for (const name of old) {
+      const cached = await (await caches.open(name)).match(urlOf(path));
+      if (cached) return withHeaders(cached, path);
+    }
+    return withHeaders(await fetch(request), url.pathname); // (a file its version never stored)
+  }
+  return withHeaders((await checkedFromCache(path)) ?? (await fetchChecked(event, path)), path);
 }
 
-async function answer(request, url) {
-  const key = url.pathname.endsWith("/") ? new URL("index.html", url) : url;
-  const cache = await caches.open(CACHE);
-  const cached = request.method === "GET" ? await cache.match(key, { ignoreSearch: true }) : undefined;
-  return withHeaders(cached ?? (await fetch(request)), key.pathname);
+/** The file from this version's cache if it is the one built; a damaged copy is dropped. */
+async function checkedFromCache(path) {
+  const cache = await openCache();
+  const cached = await cache?.match(urlOf(path));
+  if (!cached) return null;
+  const body = await cached.arrayBuffer();
+  if (await matches(body, INTEGRITY.get(path))) return kept(body, cached);
+  await cache.delete(urlOf(path));
+  return null;
+}
+
+/** The file from the network, checked, and kept; a damaged one is refused and reported. */
+async function fetchChecked(event, path) {
+  const response = await fetch(urlOf(path), { cache: "no-cache", credentials: "same-origin" });
+  if (!response.ok) return response;
+  const body = await response.arrayBuffer();
+  if (!(await matches(body, INTEGRITY.get(path)))) {
+    tell({ type: "digit-pad:damaged", path });
+    return new Response(`${path} arrived damaged: it is not the file this version of the site was built with.`, {
+      status: 502,
+      statusText: "Damaged file",
+    });
+  }
+  event.waitUntil(keep(path, kept(body, response)));
+  return kept(body, response);
 }
 
 function withHeaders(response, path) {
@@ -92,9 +133,178 @@ function withHeaders(response, path) {
   for (const [name, value] of Object.entries(ISOLATION_HEADERS)) headers.set(name, value);
   const type = CONTENT_TYPES[path.split(".").pop()];
   if (type) headers.set("Content-Type", type);
-  return new Response(response.body, {
-    status: response.status,
-    statusText: response.statusText,
-    headers,
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
+// --- storing ------------------------------------------------------------------------------
+
+/** After the page is ready: every file of the build not kept yet. A file that cannot be fetched now
+ * (the network dropped) is left for the next visit. */
+function storeRest() {
+  storing ??= (async () => {
+    await forgetClosedOldClients();
+    const cache = await openCache();
+    if (!cache) return;
+    const missing = await missingFrom(cache);
+    await inParallel(missing, async ([path, integrity]) => {
+      if (storageRefused) return;
+      try {
+        const response = await fetch(urlOf(path), { cache: "no-cache", integrity });
+        if (response.ok) await keep(path, kept(await response.arrayBuffer(), response));
+      } catch {
+        // offline, cut off or damaged on the server: the next visit tries again
+      }
+    });
+  })().finally(() => (storing = null));
+  return storing;
+}
+
+/** A new deploy's install: the whole version, unchanged files copied from the older caches. Fails (and
+ * is tried again at the next update check) unless every file is stored. */
+async function storeAll() {
+  const cache = await caches.open(CACHE);
+  const olderCaches = (await caches.keys()).filter((n) => n.startsWith(CACHE_PREFIX) && n !== CACHE);
+  await inParallel(await missingFrom(cache), async ([path, integrity]) => {
+    for (const name of olderCaches) {
+      const copy = await (await caches.open(name)).match(urlOf(path));
+      const body = copy && (await copy.arrayBuffer());
+      if (body && (await matches(body, integrity))) return cache.put(urlOf(path), kept(body, copy));
+    }
+    const response = await fetch(urlOf(path), { cache: "no-cache", integrity });
+    if (!response.ok) throw new Error(`${path}: ${response.status}`);
+    await cache.put(urlOf(path), kept(await response.arrayBuffer(), response));
   });
+}
+
+async function keep(path, response) {
+  if (storageRefused) return;
+  try {
+    await (await caches.open(CACHE)).put(urlOf(path), response);
+  } catch (error) {
+    refused(error);
+  }
+}
+
+/** `body` (read whole, to be checked) with the headers `from` came with (a worker script's policy among
+ * them), but none about the encoding on the wire: the body is decoded. */
+function kept(body, from) {
+  const headers = new Headers(from.headers);
+  headers.delete("Content-Encoding");
+  headers.delete("Content-Length");
+  return new Response(body, { headers });
+}
+
+async function missingFrom(cache) {
+  const kept = new Set((await cache.keys()).map((request) => request.url));
+  return BUILD.files.filter(([path]) => !kept.has(urlOf(path).href));
+}
+
+/** This version's cache, or null when the browser gives none (storage turned off). */
+async function openCache() {
+  try {
+    return await caches.open(CACHE);
+  } catch (error) {
+    refused(error);
+    return null;
+  }
+}
+
+function refused(error) {
+  if (storageRefused) return;
+  storageRefused = true;
+  tell({ type: "digit-pad:storage-refused", reason: error?.name ?? String(error) });
+}
+
+// --- pages of an older version ------------------------------------------------------------
+
+/** On taking over from an older version: the pages open now run it, and are answered from its cache
+ * until they are closed; with none open the older caches go at once. */
+async function keepOldClients() {
+  const older = (await caches.keys()).filter((n) => n.startsWith(CACHE_PREFIX) && n !== CACHE);
+  const open = await self.clients.matchAll({ type: "all", includeUncontrolled: true });
+  const record = { caches: older, clients: open.map((client) => client.id) };
+  await saveOldClients(record);
+  await forgetClosedOldClients();
+}
+
+/** The older caches the page `clientId` is answered from ([] for a page of this version). */
+async function oldCachesOf(clientId) {
+  const record = await loadOldClients();
+  return clientId && record.clients.includes(clientId) ? record.caches : [];
+}
+
+/** A worker a page of the older version starts (its script's request names it) runs that version too. */
+async function adoptOldClient(clientId) {
+  const record = await loadOldClients();
+  await saveOldClients({ caches: record.caches, clients: [...record.clients, clientId] });
+}
+
+/** Drops the older caches once no page that runs them is open. */
+async function forgetClosedOldClients() {
+  const record = await loadOldClients();
+  if (!record.caches.length) return;
+  const open = new Set((await self.clients.matchAll({ type: "all", includeUncontrolled: true })).map((c) => c.id));
+  const clients = record.clients.filter((id) => open.has(id));
+  if (clients.length) return saveOldClients({ caches: record.caches, clients });
+  await Promise.all(record.caches.map((name) => caches.delete(name)));
+  await saveOldClients({ caches: [], clients: [] });
+}
+
+/** The record (read once per worker lifetime: each request asks). */
+function loadOldClients() {
+  oldClients ??= (async () => {
+    try {
+      const saved = await (await caches.open(OLD_CLIENTS_CACHE)).match(OLD_CLIENTS_KEY);
+      return saved ? await saved.json() : { caches: [], clients: [] };
+    } catch {
+      return { caches: [], clients: [] };
+    }
+  })();
+  return oldClients;
+}
+
+async function saveOldClients(record) {
+  oldClients = Promise.resolve(record);
+  try {
+    await (await caches.open(OLD_CLIENTS_CACHE)).put(OLD_CLIENTS_KEY, new Response(JSON.stringify(record)));
+  } catch {
+    // no storage: there are no older caches either
+  }
+}
+
+// --- small helpers ------------------------------------------------------------------------
+
+/** The path of `url` relative to the scope (a folder: its index.html), or null outside it. */
+function pathOf(url) {
+  const scope = self.registration.scope;
+  const href = url.href.split(/[?#]/)[0];
+  if (!href.startsWith(scope)) return null;
+  const path = href.slice(scope.length);
+  return path === "" || path.endsWith("/") ? path + "index.html" : path;
+}
+
+const urlOf = (path) => new URL(path, self.registration.scope);
+
+/** Whether `body` has the Subresource Integrity hash `integrity` ("sha256-<base64>"). */
+async function matches(body, integrity) {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", body));
+  return `sha256-${btoa(String.fromCharCode(...digest))}` === integrity;
+}
+
+/** Runs `work` on each item, STORE_PARALLEL at a time; rejects with the first failure once all ran. */
+async function inParallel(items, work) {
+  const queue = [...items];
+  const failures = [];
+  const lane = async () => {
+    while (queue.length) await work(queue.shift()).catch((error) => failures.push(error));
+  };
+  await Promise.all(Array.from({ length: STORE_PARALLEL }, lane));
+  if (failures.length) throw failures[0];
+}
+
+/** Tells every page of the site (reports.js shows it). */
+async function tell(message) {
+  for (const client of await self.clients.matchAll({ type: "window", includeUncontrolled: true })) {
+    client.postMessage(message);
+  }
 }

@@ -13,12 +13,16 @@ import base64
 import hashlib
 import json
 import re
+import time
 from pathlib import Path
 
 from webapp import precompress
 
 SW = "sw.js"
 LIST = "precache.json"
+CACHE_PREFIX = "digit-pad-"  # sw.js's caches: one per version, named CACHE_PREFIX + version (sw.js CACHE_PREFIX)
+# How many files a cache holds, in a page (evaluated with the cache's name).
+CACHED_COUNT_JS = "(name) => caches.open(name).then((cache) => cache.keys()).then((keys) => keys.length)"
 # Not precached: the worker itself (the browser keeps it), the list, the build's stamp,
 # and PyScript's own service worker (a fallback the page never starts).
 EXCLUDED = {SW, LIST, ".build-fingerprint", "vendor/pyscript/service-worker.js"}
@@ -43,6 +47,18 @@ def entries(dist: Path) -> list[dict]:
 def version_of(files: list[dict]) -> str:
     digest = hashlib.sha256("".join(f"{f['path']}\0{f['integrity']}\n" for f in files).encode())
     return digest.hexdigest()[:16]
+
+
+def wait_stored(page, dist: Path, timeout_s: float) -> None:
+    """Until sw.js has stored, in `page`'s origin, every file of the build in `dist` (it stores what the page did
+    not need at once after the page is ready). Polled here: a page's wait_for_function does not await a promise."""
+    listing = json.loads((dist / LIST).read_text())
+    name, count = CACHE_PREFIX + listing["version"], len(listing["files"])
+    deadline = time.monotonic() + timeout_s
+    while (kept := page.evaluate(CACHED_COUNT_JS, name)) < count:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"sw.js stored {kept} of the {count} files of version {listing['version']}")
+        time.sleep(0.25)
 
 
 def write(dist: Path) -> dict:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import time
 from pathlib import Path
 
 from webapp import precache
@@ -50,9 +51,21 @@ def scaled(strokes, box) -> list[list[tuple[float, float]]]:
     return [[(x * box["width"], y * box["height"]) for x, y in points] for points in strokes]
 
 
-def wait_stored(page) -> None:
-    """Until sw.js controls the page and has stored every file of the build."""
+def wait_true(page, function: str, arg=None, timeout_s: float = STORE_TIMEOUT_MS / 1000) -> None:
+    """Until `function` (JavaScript, given `arg`; it may return a promise, which wait_for_function would not
+    await) is true in `page`."""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(function, arg):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"still false after {timeout_s} s: {function}")
+        time.sleep(0.25)
+
+
+def wait_stored(page, dist: Path) -> None:
+    """Until sw.js controls the page and has stored every file of the build in `dist` (it stores the
+    files the page did not need at once after the page is ready)."""
     page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=STORE_TIMEOUT_MS)
+    precache.wait_stored(page, dist, STORE_TIMEOUT_MS / 1000)
 
 
 def deploy_copy(dist: Path, folder: Path) -> Path:

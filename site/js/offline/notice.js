@@ -1,11 +1,15 @@
 /* Tells the person when a new version of the site is ready, and asks the browser to keep
- * the stored site (navigator.storage.persist()).
+ * the stored site (navigator.storage.persist()). Also asks sw.js to store the rest of the
+ * site once the page is ready (store.js), and says what sw.js reports (reports.js).
  *
  * sw.js stores a new deploy in the background but does not take over while a page of the
  * old one runs (its files would change under it). Once stored, this page shows "A new
  * version is ready: reload"; the button lets the new worker take over, then reloads.
  * On pages without preflight.js (the model card, the embedding guide) it also installs
  * sw.js, so that any first page keeps the site for offline use. */
+
+import { NOT_KEPT_MESSAGE, showQuietNotice, showReports } from "./reports.js";
+import { storeTheRestWhenReady } from "./store.js";
 
 const NOTICE_ID = "update-notice";
 
@@ -47,8 +51,15 @@ function watch(registration) {
 }
 
 async function start() {
-  if (!("serviceWorker" in navigator) || !window.isSecureContext) return;
+  if (!window.isSecureContext) return; // plain http on a LAN address: browsers allow no offline copy there
+  if (!("serviceWorker" in navigator) || !("caches" in window)) {
+    // turned off by the browser's settings or a private window: the site runs online
+    showQuietNotice(NOT_KEPT_MESSAGE);
+    return;
+  }
   const container = navigator.serviceWorker;
+  showReports(container);
+  storeTheRestWhenReady(container);
   const registration =
     (await container.getRegistration()) ?? (window.digitPadPreflight ? null : await container.register("sw.js"));
   if (registration) watch(registration);
@@ -59,4 +70,5 @@ async function start() {
 
 start().catch(() => {
   // no service worker here (e.g. blocked by the browser's settings): the site runs online
+  showQuietNotice(NOT_KEPT_MESSAGE);
 });
