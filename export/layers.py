@@ -23,7 +23,7 @@ from onnx import helper
 
 from export.onnx_io import TOLERANCE
 from train import contract, mnist, preprocess
-from train.from_onnx import CONVS, READER, cnn_from_onnx
+from train.from_onnx import CONVS, READER, cnn_from_onnx, float_weights
 from train.models import CNN
 from train.onnx_run import read_metadata, session
 
@@ -62,7 +62,7 @@ def with_layers(model: onnx.ModelProto) -> onnx.ModelProto:
     graph = model.graph
     activations, kernels = stage_tensors(graph)
     shapes = {v.name: v for v in onnx.shape_inference.infer_shapes(model).graph.value_info}
-    weights = {i.name: i for i in graph.initializer}
+    weights = float_weights(graph)  # (a file with float16 weights: the float32 they are cast to)
     for stage, tensor in activations.items():
         name = contract.LAYER_OUTPUT_PREFIX + stage
         graph.node.append(helper.make_node("Identity", [tensor], [name], name=f"layer_view_{stage}"))
@@ -71,7 +71,7 @@ def with_layers(model: onnx.ModelProto) -> onnx.ModelProto:
     for stage, weight in kernels.items():
         name = contract.KERNEL_OUTPUT_PREFIX + stage
         graph.node.append(helper.make_node("Identity", [weight], [name], name=f"layer_view_kernel_{stage}"))
-        graph.output.append(helper.make_tensor_value_info(name, onnx.TensorProto.FLOAT, list(weights[weight].dims)))
+        graph.output.append(helper.make_tensor_value_info(name, onnx.TensorProto.FLOAT, list(weights[weight].shape)))
     kept = [(p.key, p.value) for p in model.metadata_props if p.key != contract.LAYER_OUTPUTS_KEY]
     del model.metadata_props[:]
     for key, value in [*kept, (contract.LAYER_OUTPUTS_KEY, ",".join(STAGES))]:

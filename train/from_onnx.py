@@ -13,8 +13,9 @@ from __future__ import annotations
 import os
 from typing import NamedTuple
 
+import numpy as np
 import torch
-from onnx import load, numpy_helper
+from onnx import GraphProto, load, numpy_helper
 
 from train.models import CNN, NOT_A_DIGIT
 
@@ -33,9 +34,19 @@ READER = Names("body.{}.0.weight", "hidden", "out")  # export/gradcam.py's names
 DETECTOR = Names("detector.features.{}.0.weight", "detector.classifier.2", "detector.classifier.5")  # export/pair.py
 
 
+def float_weights(graph: GraphProto) -> dict[str, np.ndarray]:
+    """The graph's weights by name, as float32 wherever the graph computes with them as such: an initializer
+    stored as float16 and cast back by a Cast node (export/float16.py) is given under the Cast's output."""
+    stored = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
+    for node in graph.node:
+        if node.op_type == "Cast" and node.input[0] in stored and stored[node.input[0]].dtype == np.float16:
+            stored[node.output[0]] = stored.pop(node.input[0]).astype(np.float32)
+    return stored
+
+
 def onnx_weights(path: str | os.PathLike) -> dict[str, torch.Tensor]:
-    """The file's initializers by name."""
-    return {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in load(str(path)).graph.initializer}
+    """The file's weights by name (float16 ones as the float32 the graph computes with)."""
+    return {name: torch.from_numpy(array.copy()) for name, array in float_weights(load(str(path)).graph).items()}
 
 
 def rebuilt(weights: dict[str, torch.Tensor], classes: int = 10, names: Names = READER) -> CNN:
