@@ -5,10 +5,11 @@
  * 1. Says in the page, in plain words, when it was opened from a file: in place of the
  *    element, as a #prediction in state error holding the #error message (the page's
  *    test contract). What else a browser lacks (WebAssembly, workers), the element says.
- * 2. Installs sw.js, the service worker that checks every file of the site and keeps it
- *    for offline use, and waits until it controls the page (its first install stores
- *    nothing, so this costs one small request): then every file the page and its workers
- *    fetch passes through it and is downloaded once (sw.js stores the rest later).
+ * 2. Installs sw.js, the service worker that keeps the site for offline use. Where the
+ *    page is already isolated it does so once the element is ready: the page's own
+ *    downloads are then in the HTTP cache, and sw.js stores them from there (304s), so
+ *    that no file is downloaded twice. Elsewhere it installs it first (3.); its first
+ *    install stores nothing, and it keeps each file as the page fetches it.
  * 3. Cross-origin isolation: build.py's server sends the COOP/COEP headers itself.
  *    Static hosts that cannot (GitHub Pages, buckets, `python -m http.server`) get them
  *    from sw.js, a service worker that adds them to every response of this origin; it
@@ -60,9 +61,15 @@
     }
     if (window.crossOriginIsolated || sessionStorage.getItem(RELOAD_FLAG)) {
       // Isolated already (by the server, or by sw.js), or reloaded once and still not
-      // isolated: go on once sw.js controls the page.
+      // isolated: go on, and keep the site for offline use once the element is ready.
       sessionStorage.removeItem(RELOAD_FLAG);
-      return underControl();
+      var install = function () {
+        // Once it controls the page, the browser itself looks for a new sw.js on each visit.
+        if (!navigator.serviceWorker.controller) navigator.serviceWorker.register("sw.js").catch(function () {});
+      };
+      document.addEventListener("digit-pad:ready", install, { once: true });
+      document.addEventListener("digit-pad:error", install, { once: true });
+      return Promise.resolve("go");
     }
     return navigator.serviceWorker
       .register("sw.js")
@@ -88,28 +95,6 @@
       })
       .catch(function () {
         return "go"; // no service worker possible here: run without isolation
-      });
-  }
-
-  /** "go" once sw.js controls the page; at once when it already does, or will not (a page
-   * reloaded past it with Shift, an install that failed, no service worker possible). */
-  function underControl() {
-    var container = navigator.serviceWorker;
-    if (container.controller) return Promise.resolve("go");
-    return container
-      .register("sw.js")
-      .then(function (registration) {
-        var pending = registration.installing || registration.waiting;
-        if (!pending || registration.active) return "go"; // it is there, but not for this page
-        return new Promise(function (resolve) {
-          container.addEventListener("controllerchange", function () { resolve("go"); }, { once: true });
-          pending.addEventListener("statechange", function () {
-            if (pending.state === "redundant") resolve("go");
-          });
-        });
-      })
-      .catch(function () {
-        return "go";
       });
   }
 

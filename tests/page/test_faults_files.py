@@ -1,7 +1,8 @@
 """Faults of the site's files and storage (issue 39), handled by sw.js and js/offline/:
 
 - a file damaged in the offline copy is caught by its integrity hash and fetched again;
-- a file the server sends damaged is refused: the element names it and nothing half-loaded runs;
+- a file damaged there that the server sends damaged too is refused: the element names it and nothing
+  half-loaded runs;
 - storage full, or no service worker at all: the page works online and says once, quietly, that it is
   not kept for offline use.
 
@@ -72,20 +73,25 @@ def test_a_damaged_file_in_the_offline_copy_is_fetched_again(browser, base_url, 
 
 
 @pytest.mark.parametrize("path", ["models/cnn.onnx", "vendor/pyodide/python_stdlib.zip"])
-def test_a_file_damaged_on_the_server_is_named_and_not_run(browser, base_url, path: str):
-    """The server (here: the network, through Playwright's routing) sends wrong bytes for the model or a
-    runtime file: sw.js refuses them, the element says which file, and the page goes no further."""
-    context = browser.new_context()
+def test_a_file_damaged_in_the_copy_and_on_the_server_is_named_and_not_run(browser, base_url, dist: Path, path: str):
+    """The model or a runtime file is damaged in the offline copy, and the server (here: the network, through
+    Playwright's routing) sends wrong bytes for it too: sw.js refuses them, the element says which file, and
+    the page goes no further."""
+    session = open_page(browser, base_url)
+    page, context = session.page, session.context
+    cache = precache.CACHE_PREFIX + listing(dist)["version"]
     answers: list[tuple[str, int]] = []  # (url, status) of every answer for the damaged file
     try:
+        assert wait_ready(page) == "ready", error_text(page)
+        wait_stored(page, dist)
+        page.evaluate(DAMAGE_CACHED, [cache, path, DAMAGED.decode()])
         context.route(f"**/{path}", lambda route: route.fulfill(status=200, body=DAMAGED))
         context.on("response", lambda r: r.url.endswith(path) and answers.append((r.url, r.status)))
-        page = context.new_page()
-        page.goto(base_url)
+
+        page.reload()
         assert wait_ready(page) == "error"
         page.wait_for_function(ERROR_NAMES, arg=path)
-        message = error_text(page)
-        assert f"The site's file {path} arrived damaged" in message
+        assert f"The site's file {path} arrived damaged" in error_text(page)
         assert [status for _, status in answers if status == 502], f"the damaged bytes were not refused: {answers}"
         assert page.get_attribute("#prediction", "data-state") == "error"
         assert page.get_attribute("#prediction", "data-digit") == ""
