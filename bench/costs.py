@@ -78,7 +78,7 @@ def serve_file(path: Path | None):
 def open_variant(browser, url: str, routes: dict[str, Path | None], mlp: bool = False, layers: bool = False):
     """A ready page whose requests matching each pattern of `routes` get that file
     (a Path) or fail (None); with `mlp`, the MLP switched on and loaded; with `layers`, the layers view on."""
-    context = browser.new_context()
+    context = browser.new_context(service_workers="block")  # (sw.js's own requests would pass no route)
     for pattern, path in routes.items():
         context.route(pattern, serve_file(path))
     page = context.new_page()

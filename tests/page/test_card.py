@@ -161,8 +161,9 @@ def test_the_main_page_links_to_the_card(app, browser):
 
 
 def open_with(browser, base_url: str, path: str, **fulfil) -> Session:
-    """The card page with the file `path` answered as given (status, body)."""
-    session = open_page(browser, "about:blank")
+    """The card page with the file `path` answered as given (status, body). (No service worker: its requests
+    would not pass through the page's routes.)"""
+    session = open_page(browser, "about:blank", service_workers="block")
     session.page.route(f"**/{path}", lambda route: route.fulfill(**fulfil))
     session.page.goto(base_url + "card.html")
     return session

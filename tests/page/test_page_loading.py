@@ -107,7 +107,7 @@ def test_model_with_other_normalization_is_refused(browser, base_url, dist: Path
             prop.value = "0.5"
     wrong = tmp_path / "wrong.onnx"
     onnx.save(model, str(wrong))
-    session = open_page(browser, "about:blank")
+    session = open_page(browser, "about:blank", service_workers="block")  # (its requests pass no route)
     try:
         session.page.route("**/models/cnn.onnx", lambda route: route.fulfill(path=str(wrong)))
         session.page.goto(base_url)
@@ -122,7 +122,7 @@ def open_with_changed_file(browser, base_url: str, dist: Path, name: str, old: s
     """The page, with its file `name` (under dist/) served with `old` replaced by `new`."""
     text = (dist / name).read_text()
     assert old in text, f"{name} no longer contains {old!r}: update this test"
-    session = open_page(browser, "about:blank")
+    session = open_page(browser, "about:blank", service_workers="block")  # (its requests pass no route)
     body = text.replace(old, new)
     session.page.route(f"**/{name}", lambda route: route.fulfill(body=body, content_type="text/x-python"))
     session.page.goto(base_url)
