@@ -155,7 +155,7 @@ def measure_memory(playwright, chromium: str, served, runs: int, folders: list[P
     """The memory at rest of the page and of the bare references (bench/memory.py), summarized."""
     print(f"the memory at rest of the page and of bare Pyodide + numpy, {runs} runs each…", flush=True)
     folders.append(loads.reference_site(DIST))
-    results = memory.at_rest(playwright, chromium, served(DIST), served(folders[-1]), CHROMIUM_ARGS, runs)
+    results = memory.at_rest(playwright, chromium, served(DIST), served(folders[-1]), CHROMIUM_ARGS, runs, DIST)
     return {**memory.summarize(results), "raw": results}
 
 
