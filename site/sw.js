@@ -88,16 +88,26 @@ async function answer(event, url) {
   const old = navigation ? [] : await oldCachesOf(event.clientId);
   if (old.length && event.resultingClientId) await adoptOldClient(event.resultingClientId);
   if (request.method !== "GET" || !path || (!INTEGRITY.has(path) && !old.length)) {
-    return withHeaders(await fetch(request), url.pathname);
+    return withHeaders(await fromNetwork(request), url.pathname);
   }
   if (old.length) {
     for (const name of old) {
       const cached = await (await caches.open(name)).match(urlOf(path));
       if (cached) return withHeaders(cached, path);
     }
-    return withHeaders(await fetch(request), url.pathname); // (a file its version never stored)
+    return withHeaders(await fromNetwork(request), url.pathname); // (a file its version never stored)
   }
   return withHeaders((await checkedFromCache(path)) ?? (await fetchChecked(event, path)), path);
+}
+
+/** A file that is not kept (e.g. precache.json) from the network; offline, a 503: the page sees a status, and no
+ * browser logs a rejected answer as an error. */
+async function fromNetwork(request) {
+  try {
+    return await fetch(request);
+  } catch {
+    return new Response("Offline: this file is not kept for offline use.", { status: 503, statusText: "Offline" });
+  }
 }
 
 /** The file from this version's cache if it is the one built; a damaged copy is dropped. */

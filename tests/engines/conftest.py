@@ -13,7 +13,7 @@ import pytest
 from served import Site
 
 import build
-from toolchain import CHROMIUM_ARGS, find_chromium, find_firefox, find_webkit
+from toolchain import find_firefox, find_webkit
 from train import contract, pendigits
 
 DIGITS = 5
@@ -74,26 +74,20 @@ def held_out() -> list[list[list[tuple[float, float]]]]:
 
 
 @pytest.fixture(scope="session")
-def chromium_answers(site: Site, held_out) -> list[str]:
-    """What Chromium (the engine every other test runs in) reads for the same strokes."""
-    sync_api = pytest.importorskip("playwright.sync_api")
+def chromium_answers(browser, site: Site, held_out) -> list[str]:
+    """What Chromium (the engine every other test runs in; tests/conftest.py's) reads for the same strokes."""
     from evaluate.pagekit import Pad, error_text, open_page, wait_ready
 
-    chromium = find_chromium()
-    if chromium is None:
-        pytest.skip("Chromium is not installed: `python3 build.py test` installs it (or set $CHROMIUM)")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        try:
-            session = open_page(browser, site.url)
-            assert wait_ready(session.page) == "ready", error_text(session.page)
-            pad, answers = Pad(session.page), []
-            for strokes in held_out:
-                answers.append(pad.draw_bitmap(strokes)["digit"])
-                pad.clear()
-            return answers
-        finally:
-            browser.close()
+    session = open_page(browser, site.url)
+    try:
+        assert wait_ready(session.page) == "ready", error_text(session.page)
+        pad, answers = Pad(session.page), []
+        for strokes in held_out:
+            answers.append(pad.draw_bitmap(strokes)["digit"])
+            pad.clear()
+        return answers
+    finally:
+        session.context.close()
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,6 @@ STORE_TIMEOUT_S = 180  # sw.js stores the whole build in the background
 # Offline, download-progress.js's fetch of precache.json (the build's list, which sw.js does not store) goes
 # to the network through sw.js, whose respondWith() then rejects: the page copes (no list, no progress
 # sizes), but Firefox logs the rejection as an error. Known, not this suite's to fix (docs/figures.md).
-OFFLINE_LIST_ERROR = "precache.json’. A ServiceWorker passed a promise to FetchEvent.respondWith() that rejected"
 
 
 def row(figures: list[dict], engine) -> dict:
@@ -77,8 +76,4 @@ def test_offline_after_the_first_visit(engine, dist, figures):
     digit = draw_bitmap(engine, ONE)["digit"]
     row(figures, engine)["offline"] = f"ready, reads {digit}"
     assert digit == "1"
-    errors = engine.console_errors()
-    known = [error for error in errors if OFFLINE_LIST_ERROR in error]
-    assert [error for error in errors if error not in known] == []
-    if known:  # everything else held: said as an expected failure, until sw.js answers the list offline
-        pytest.xfail(f"{engine.name} logs sw.js's failed fetch of precache.json offline: {known[0]}")
+    assert engine.console_errors() == []

@@ -111,7 +111,6 @@ import pytest
 import build
 from bench import loads
 from evaluate.pagekit import Pad, Session, error_text, open_page, wait_ready
-from toolchain import CHROMIUM_ARGS, find_chromium
 from webapp.server import make_server
 
 
@@ -178,18 +177,6 @@ def reference_url(dist: Path) -> Iterator[str]:
         yield from serve_in_thread(folder)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    chromium = find_chromium()
-    if chromium is None:
-        pytest.skip("Chromium is not installed: `python3 build.py test` installs it (or set $CHROMIUM)")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="session")
