@@ -156,6 +156,10 @@ def report_ort(o: dict) -> None:
 
 def report_offline(f: dict) -> None:
     offline.report(f)
-    first = f["first"]["bytes"] / 1e6
-    ok = first <= GOALS["first_visit_mb"]
-    print(f"  first visit on the wire: {first:.2f} MB (goal ≤ {GOALS['first_visit_mb']} MB: {verdict(ok)})")
+    # Issue 38 counts a first visit until the page is ready, a digit is read and sw.js is installed (it installs
+    # at once and stores the rest, the MLP and the card's data among it, after ready): bytes until ready.
+    at_ready, stored = f["first"]["bytes_at_ready"] / 1e6, f["first"]["bytes"] / 1e6
+    ok = at_ready <= GOALS["first_visit_mb"]
+    print(f"  first visit on the wire, until ready (sw.js installed): {at_ready:.2f} MB (goal ≤ "
+          f"{GOALS['first_visit_mb']} MB: {verdict(ok)}); with the rest stored for offline use after it: "
+          f"{stored:.2f} MB")  # fmt: skip
