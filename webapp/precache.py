@@ -49,15 +49,20 @@ def version_of(files: list[dict]) -> str:
     return digest.hexdigest()[:16]
 
 
+def stored_site(dist: Path) -> tuple[str, int]:
+    """(the name of sw.js's cache for the build in `dist`, how many files it holds once the whole site is stored)."""
+    listing = json.loads((dist / LIST).read_text())
+    return CACHE_PREFIX + listing["version"], len(listing["files"])
+
+
 def wait_stored(page, dist: Path, timeout_s: float) -> None:
     """Until sw.js has stored, in `page`'s origin, every file of the build in `dist` (it stores what the page did
     not need at once after the page is ready). Polled here: a page's wait_for_function does not await a promise."""
-    listing = json.loads((dist / LIST).read_text())
-    name, count = CACHE_PREFIX + listing["version"], len(listing["files"])
+    name, count = stored_site(dist)
     deadline = time.monotonic() + timeout_s
     while (kept := page.evaluate(CACHED_COUNT_JS, name)) < count:
         if time.monotonic() > deadline:
-            raise TimeoutError(f"sw.js stored {kept} of the {count} files of version {listing['version']}")
+            raise TimeoutError(f"sw.js stored {kept} of the {count} files in {name}")
         time.sleep(0.25)
 
 

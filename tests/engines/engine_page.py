@@ -85,6 +85,5 @@ def digits_found(found: dict) -> list[int]:
 def all_stored(dist: Path) -> str:
     """An expression that is true once sw.js has stored every file of the build in `dist` (in its cache for
     the build's version, "digit-pad-<version>"): it stores the files the page did not need at once later."""
-    listing = json.loads((dist / precache.LIST).read_text())
-    cache, count = f"digit-pad-{listing['version']}", len(listing["files"])
+    cache, count = precache.stored_site(dist)
     return f"caches.open('{cache}').then((cache) => cache.keys()).then((keys) => keys.length >= {count})"

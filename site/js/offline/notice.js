@@ -8,31 +8,16 @@
  * On pages without preflight.js (the model card, the embedding guide) it also installs
  * sw.js, so that any first page keeps the site for offline use. */
 
-import { NOT_KEPT_MESSAGE, showQuietNotice, showReports } from "./reports.js";
+import { NOT_KEPT_MESSAGE, showNotice, showQuietNotice, showReports } from "./reports.js";
 import { storeTheRestWhenReady } from "./store.js";
 
 const NOTICE_ID = "update-notice";
-
-function showNotice(activate) {
-  if (document.getElementById(NOTICE_ID)) return;
-  const notice = document.createElement("div");
-  notice.id = NOTICE_ID;
-  notice.className = "update-notice";
-  notice.setAttribute("role", "status");
-  notice.append("A new version is ready: ");
-  const button = document.createElement("button");
-  button.type = "button";
-  button.textContent = "reload";
-  button.addEventListener("click", activate);
-  notice.append(button);
-  document.body.append(notice);
-}
 
 /** Shows the notice once `worker` (a new version) has been stored and waits. */
 function offer(worker) {
   const ready = () => {
     if (worker.state !== "installed" || !navigator.serviceWorker.controller) return false;
-    showNotice(() => {
+    showNotice(NOTICE_ID, "A new version is ready: ", "reload", () => {
       navigator.serviceWorker.addEventListener("controllerchange", () => location.reload(), { once: true });
       worker.postMessage({ type: "digit-pad:activate" });
     });

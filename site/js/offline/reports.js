@@ -16,20 +16,26 @@ export const NOT_KEPT_MESSAGE =
   "This site cannot be kept for offline use here: the browser's storage is full or turned off. " +
   "It works as long as you are online.";
 
-/** A quiet notice (not an error), shown once per page; "OK" puts it away. */
-export function showQuietNotice(text) {
-  if (document.getElementById(QUIET_NOTICE_ID)) return;
+/** A notice at the foot of the page (role status, not an error) with `text` and a button `label` that runs
+ * `onClick`: shown once per `id`. (The "new version" notice, notice.js, is one too.) */
+export function showNotice(id, text, label, onClick) {
+  if (document.getElementById(id)) return;
   const notice = document.createElement("div");
-  notice.id = QUIET_NOTICE_ID;
+  notice.id = id;
   notice.className = "update-notice";
   notice.setAttribute("role", "status");
-  notice.append(text + " ");
+  notice.append(text);
   const button = document.createElement("button");
   button.type = "button";
-  button.textContent = "OK";
-  button.addEventListener("click", () => (notice.hidden = true));
+  button.textContent = label;
+  button.addEventListener("click", () => onClick(notice));
   notice.append(button);
   document.body.append(notice);
+}
+
+/** A quiet notice (not an error), shown once per page; "OK" puts it away. */
+export function showQuietNotice(text) {
+  showNotice(QUIET_NOTICE_ID, text + " ", "OK", (notice) => (notice.hidden = true));
 }
 
 /** Listens to sw.js's reports for as long as the page runs. */
