@@ -97,7 +97,7 @@ async function answer(event, url) {
     }
     return withHeaders(await fromNetwork(request), url.pathname); // (a file its version never stored)
   }
-  return withHeaders((await checkedFromCache(path)) ?? (await fetchChecked(event, path)), path);
+  return (await checkedFromCache(path)) ?? (await fetchChecked(event, path));
 }
 
 /** A file that is not kept (e.g. precache.json) from the network; offline, a 503: the page sees a status, and no
@@ -110,13 +110,16 @@ async function fromNetwork(request) {
   }
 }
 
-/** The file from this version's cache if it is the one built; a damaged copy is dropped. */
+/** The file from this version's cache if it is the one built; a damaged copy is dropped. The check reads a
+ * second copy, so that the answer is the cache's own response, untouched (it was kept with its final headers):
+ * the browser then uses the compiled code it keeps beside it (V8's code cache, for scripts and WebAssembly),
+ * which a response made anew here would lose, and every warm visit would compile Pyodide and
+ * onnxruntime-web again. */
 async function checkedFromCache(path) {
   const cache = await openCache();
-  const cached = await cache?.match(urlOf(path));
-  if (!cached) return null;
-  const body = await cached.arrayBuffer();
-  if (await matches(body, INTEGRITY.get(path))) return kept(body, cached);
+  const [cached, copy] = await Promise.all([cache?.match(urlOf(path)), cache?.match(urlOf(path))]);
+  if (!cached || !copy) return null;
+  if (await matches(await copy.arrayBuffer(), INTEGRITY.get(path))) return cached;
   await cache.delete(urlOf(path));
   return null;
 }
@@ -124,26 +127,30 @@ async function checkedFromCache(path) {
 /** The file from the network, checked, and kept; a damaged one is refused and reported. */
 async function fetchChecked(event, path) {
   const response = await fetch(urlOf(path), { cache: "no-cache", credentials: "same-origin" });
-  if (!response.ok) return response;
+  if (!response.ok) return withHeaders(response, path);
   const body = await response.arrayBuffer();
   if (!(await matches(body, INTEGRITY.get(path)))) {
     tell({ type: "digit-pad:damaged", path });
-    return new Response(`${path} arrived damaged: it is not the file this version of the site was built with.`, {
-      status: 502,
-      statusText: "Damaged file",
-    });
+    const damaged = `${path} arrived damaged: it is not the file this version of the site was built with.`;
+    return withHeaders(new Response(damaged, { status: 502, statusText: "Damaged file" }), path);
   }
-  event.waitUntil(keep(path, kept(body, response)));
-  return kept(body, response);
+  event.waitUntil(keep(path, kept(body, response, path)));
+  return kept(body, response, path);
 }
 
 function withHeaders(response, path) {
   if (response.status === 0) return response; // opaque: nothing to add
+  const init = { status: response.status, statusText: response.statusText, headers: answerHeaders(response, path) };
+  return new Response(response.body, init);
+}
+
+/** The headers of `response` as this worker answers them: isolation and content type added. */
+function answerHeaders(response, path) {
   const headers = new Headers(response.headers);
   for (const [name, value] of Object.entries(ISOLATION_HEADERS)) headers.set(name, value);
   const type = CONTENT_TYPES[path.split(".").pop()];
   if (type) headers.set("Content-Type", type);
-  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+  return headers;
 }
 
 // --- storing ------------------------------------------------------------------------------
@@ -160,7 +167,7 @@ function storeRest() {
       if (storageRefused) return;
       try {
         const response = await fetch(urlOf(path), { cache: "no-cache", integrity });
-        if (response.ok) await keep(path, kept(await response.arrayBuffer(), response));
+        if (response.ok) await keep(path, kept(await response.arrayBuffer(), response, path));
       } catch {
         // offline, cut off or damaged on the server: the next visit tries again
       }
@@ -178,11 +185,11 @@ async function storeAll() {
     for (const name of olderCaches) {
       const copy = await (await caches.open(name)).match(urlOf(path));
       const body = copy && (await copy.arrayBuffer());
-      if (body && (await matches(body, integrity))) return cache.put(urlOf(path), kept(body, copy));
+      if (body && (await matches(body, integrity))) return cache.put(urlOf(path), kept(body, copy, path));
     }
     const response = await fetch(urlOf(path), { cache: "no-cache", integrity });
     if (!response.ok) throw new Error(`${path}: ${response.status}`);
-    await cache.put(urlOf(path), kept(await response.arrayBuffer(), response));
+    await cache.put(urlOf(path), kept(await response.arrayBuffer(), response, path));
   });
 }
 
@@ -196,9 +203,10 @@ async function keep(path, response) {
 }
 
 /** `body` (read whole, to be checked) with the headers `from` came with (a worker script's policy among
- * them), but none about the encoding on the wire: the body is decoded. */
-function kept(body, from) {
-  const headers = new Headers(from.headers);
+ * them) and those this worker answers with (answerHeaders), but none about the encoding on the wire: the
+ * body is decoded. Kept so, the cache's response is served as it is (checkedFromCache). */
+function kept(body, from, path) {
+  const headers = answerHeaders(from, path);
   headers.delete("Content-Encoding");
   headers.delete("Content-Length");
   return new Response(body, { headers });

@@ -85,6 +85,14 @@ def test_the_version_changes_with_content_only(tmp_path: Path):
     assert precache.write(changed)["version"] != first
 
 
+def test_the_version_changes_with_the_service_workers_code(tmp_path: Path):
+    """A new sw.js may keep files another way: its cache must not be the one an older sw.js filled."""
+    first = precache.write(make_site(tmp_path / "a"))["version"]
+    changed = make_site(tmp_path / "b")
+    (changed / "sw.js").write_text((changed / "sw.js").read_text() + "// kept another way\n")
+    assert precache.write(changed)["version"] != first
+
+
 def test_a_service_worker_without_the_build_line_is_refused(tmp_path: Path):
     site = make_site(tmp_path / "site")
     (site / "sw.js").write_text("self.addEventListener('fetch', () => {});\n")

@@ -1,6 +1,7 @@
 """What the service worker stores on the first visit: every file of dist/ the site can
 show, with its size and Subresource Integrity hash, under a version that changes
-exactly when a file's content does.
+exactly when a file's content does, or the service worker's own code (how it keeps
+files may change: a new version's cache holds only files kept the new way).
 
 The version is a digest of the files' contents, not build.py's input fingerprint (which
 hashes modification times): a clean checkout rebuilt by CI gives the same version, so
@@ -44,9 +45,10 @@ def entries(dist: Path) -> list[dict]:
     return found
 
 
-def version_of(files: list[dict]) -> str:
-    digest = hashlib.sha256("".join(f"{f['path']}\0{f['integrity']}\n" for f in files).encode())
-    return digest.hexdigest()[:16]
+def version_of(files: list[dict], worker: str) -> str:
+    """A digest of the files' paths and hashes and of the service worker's code (`worker`, its BUILD line left out)."""
+    listed = "".join(f"{f['path']}\0{f['integrity']}\n" for f in files)
+    return hashlib.sha256((listed + BUILD_LINE.sub("", worker)).encode()).hexdigest()[:16]
 
 
 def stored_site(dist: Path) -> tuple[str, int]:
@@ -69,12 +71,12 @@ def wait_stored(page, dist: Path, timeout_s: float) -> None:
 def write(dist: Path) -> dict:
     """Writes dist/precache.json and puts the same list into dist/sw.js; returns the list."""
     files = entries(dist)
-    listing = {"version": version_of(files), "bytes": sum(f["size"] for f in files), "files": files}
-    (dist / LIST).write_text(json.dumps(listing, indent=1) + "\n")
     sw = dist / SW
     source = sw.read_text()
     if not BUILD_LINE.search(source):
         raise ValueError(f"{SW} has no `const BUILD = ...;` line for the precache list")
+    listing = {"version": version_of(files, source), "bytes": sum(f["size"] for f in files), "files": files}
+    (dist / LIST).write_text(json.dumps(listing, indent=1) + "\n")
     build = {"version": listing["version"], "files": [[f["path"], f["integrity"]] for f in files]}
     line = f"const BUILD = {json.dumps(build, separators=(',', ':'))}; // written by build.py (webapp/precache.py)"
     sw.write_text(BUILD_LINE.sub(lambda _: line, source, count=1))

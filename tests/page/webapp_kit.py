@@ -30,11 +30,11 @@ def violations(page) -> list[str]:
 
 
 class Served:
-    """`directory` served by build.py's own server until stop()."""
+    """`directory` served by build.py's own server until stop() (`isolation`: with its isolation headers)."""
 
-    def __init__(self, directory: Path, handler: type | None = None) -> None:
+    def __init__(self, directory: Path, handler: type | None = None, isolation: bool = True) -> None:
         if handler is None:
-            self.server = make_server(directory, 0, quiet=True)
+            self.server = make_server(directory, 0, quiet=True, isolation=isolation)
         else:
             import functools
 
