@@ -19,6 +19,7 @@ from toolchain import CHROMIUM_ARGS, DIST, find_chromium
 from webapp.server import make_server
 
 STAGE_MARKS = [f"digit-pad:{stage}:done" for stage in ("python", "numpy", "model")]
+VISIT_STAY_S = 5.0  # each visit of the loads stays open after ready: a returning visitor had used the page a little
 
 
 def serve(directory: Path, isolation: bool = True) -> tuple[str, object]:
@@ -66,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--soak-block", type=int, default=1000, help="the soak's predictions per block")
     parser.add_argument("--soak-plain", action="store_true",
                         help="the soak in Digit mode throughout, nothing switched on or off")  # fmt: skip
+    parser.add_argument("--soak-mixed", action="store_true",
+                        help="the soak with every feature used in every block, a quarter each")  # fmt: skip
     parser.add_argument("--phone-only", action="store_true",
                         help="only the cold loads under a phone's profile, the page against bare Pyodide + numpy "
                         "(bench/phone.py)")  # fmt: skip
@@ -103,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
                 figures["ort"] = measure_ort(playwright, chromium, served, args.ort_predictions, folders)
             elif args.soak:
                 print(f"the soak: {args.soak_predictions:,} predictions in one page…", flush=True)
-                sizes = {"predictions": args.soak_predictions, "block": args.soak_block, "plain": args.soak_plain}
+                sizes = {"predictions": args.soak_predictions, "block": args.soak_block, "plain": args.soak_plain,
+                         "mixed": args.soak_mixed}  # fmt: skip
                 figures["soak"] = soak.measure(playwright, chromium, served(DIST), CHROMIUM_ARGS, **sizes)
             elif args.memory:
                 figures["memory"] = measure_memory(playwright, chromium, served, args.memory_runs, folders)
@@ -182,14 +186,16 @@ def measure_phone(playwright, chromium: str, runs: int, folders: list[Path]) -> 
 def measure_page(playwright, chromium: str, page_url: str, reference_url: str, args) -> tuple[dict, dict]:
     """The main page's figures (and their raw data): loads against the bare Pyodide
     references, drawing while it boots and predicts, and what Grad-CAM and the MLP cost."""
-    print(f"loading the page and the bare Pyodide references, {args.runs} cold + warm runs each…", flush=True)
+    print(f"loading the page and the bare Pyodide references, {args.runs} cold + warm + third visits each, "
+          f"each open {VISIT_STAY_S:.0f} s after ready…", flush=True)  # fmt: skip
     reference_marks = ["reference:ready"]
     pages = {
         "ours": (page_url, loads.PAGE_READY, ["digit-pad:pad", "digit-pad:ready", *STAGE_MARKS]),
         "bare": (reference_url, loads.REFERENCE_READY, reference_marks),
         "bare in a worker": (reference_url + "reference-worker.html", loads.REFERENCE_READY, reference_marks),
     }
-    loaded = loads.cold_and_warm(playwright, chromium, pages, args.runs)
+    visits = ("cold", "warm", "third")
+    loaded = loads.cold_and_warm(playwright, chromium, pages, args.runs, visits, stay_s=VISIT_STAY_S)
     ours, bare, bare_worker = loaded["ours"], loaded["bare"], loaded["bare in a worker"]
     print("drawing during boot and while predicting…", flush=True)
     drawn = drawing.measure(playwright, chromium, page_url, CHROMIUM_ARGS, args.predictions)
@@ -216,7 +222,7 @@ def summarize(ours: dict, bare: dict, bare_worker: dict, drawn: dict) -> dict:
         return [run["times"][mark] for run in runs]
 
     figures: dict = {"pad_ms": median(times(ours["cold"] + ours["warm"], "digit-pad:pad"))}
-    for kind in ("cold", "warm"):
+    for kind in ours:
         page = median(times(ours[kind], "digit-pad:ready"))
         reference = median(times(bare[kind], "reference:ready"))
         in_worker = median(times(bare_worker[kind], "reference:ready"))

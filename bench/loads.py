@@ -49,8 +49,11 @@ def reference_site(dist: Path) -> Path:
     return folder
 
 
-def load_once(playwright, chromium: str, profile: Path, url: str, ready: str, marks: list[str]) -> dict:
-    """One load in a persistent profile: the performance marks (ms) and the bytes per group."""
+def load_once(
+    playwright, chromium: str, profile: Path, url: str, ready: str, marks: list[str], stay_s: float = 0.0
+) -> dict:
+    """One load in a persistent profile: the performance marks (ms) and the bytes per group. The page is left open
+    `stay_s` seconds after ready, as a visitor who draws a little would (sw.js stores the rest meanwhile)."""
     context = playwright.chromium.launch_persistent_context(
         str(profile), executable_path=chromium, args=CHROMIUM_ARGS, headless=True
     )
@@ -72,22 +75,32 @@ def load_once(playwright, chromium: str, profile: Path, url: str, ready: str, ma
                 continue  # the worker's blob: script, made in the page
             sizes = request.sizes()
             transferred[group_of(request.url)] += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        page.wait_for_timeout(stay_s * 1000)
         return {"times": times, "bytes": dict(transferred)}
     finally:
         context.close()
 
 
-def cold_and_warm(playwright, chromium: str, pages: dict[str, tuple[str, str, list[str]]], runs: int) -> dict:
+def cold_and_warm(
+    playwright,
+    chromium: str,
+    pages: dict[str, tuple[str, str, list[str]]],
+    runs: int,
+    visits=("cold", "warm"),
+    stay_s: float = 0.0,
+) -> dict:
     """For each page (name: (url, ready condition, performance marks)), `runs` cold loads,
-    each in a fresh profile and followed by a warm load in that profile. The pages take
-    turns, so that a slow patch of the machine does not fall on one page only."""
-    results: dict = {name: {"cold": [], "warm": []} for name in pages}
+    each in a fresh profile and followed by a warm load in that profile (and a third, "third", when `visits`
+    names it: the browser keeps the code it compiles from sw.js's cache for the visit after the one that compiled
+    it). Each visit stays `stay_s` seconds after ready (load_once). The pages take turns, so that a slow patch of
+    the machine does not fall on one page only."""
+    results: dict = {name: {kind: [] for kind in visits} for name in pages}
     for _ in range(runs):
         for name, (url, ready, marks) in pages.items():
             profile = Path(tempfile.mkdtemp(prefix="digit-pad-profile-"))
             try:
-                for kind in ("cold", "warm"):
-                    results[name][kind].append(load_once(playwright, chromium, profile, url, ready, marks))
+                for kind in visits:
+                    results[name][kind].append(load_once(playwright, chromium, profile, url, ready, marks, stay_s))
             finally:
                 shutil.rmtree(profile, ignore_errors=True)
     return results

@@ -59,6 +59,11 @@ def report_page(f: dict) -> None:
     for kind in ("cold", "warm"):
         stages = ", ".join(f"{name} {at:.2f} s" for name, at in f[kind]["stages_s"].items())
         print(f"  {kind} stages done at: {stages}")
+    if "third" in f:
+        third = f["third"]
+        print(f"  a third visit (code compiled from sw.js's cache on the second is kept): this page "
+              f"{third['page_s']:.2f} s, bare in a worker {third['worker_reference_s']:.2f} s, "
+              f"ratio {third['worker_ratio']:.3f}")  # fmt: skip
     total = sum(f["bytes"].values())
     print(f"bytes transferred, cold load: {total / 1e6:.2f} MB")
     for name, size in sorted(f["bytes"].items(), key=lambda item: -item[1]):

@@ -11,9 +11,12 @@ for its first half). Growth is read between the end of the first block and the e
 The page keeps only its last 500 timings: they are taken (and removed) after every stroke.
 
 With `--soak-plain`, every block is the first's (Digit mode, Grad-CAM on, nothing switched): what use alone
-adds, apart from what switching features on brings in and keeps.
+adds, apart from what switching features on brings in and keeps. With `--soak-mixed`, every block uses every
+feature in turn, a quarter each (Digit mode; with the MLP and the layers view; Number mode with the MLP; Number
+mode alone): the first block pays each feature's first use, and growth after it is what using them again adds
+(the MLP's worker is started and let go in every block).
 
-`python3 build.py bench --soak [--soak-predictions N] [--soak-block N] [--soak-plain]`."""
+`python3 build.py bench --soak [--soak-predictions N] [--soak-block N] [--soak-plain | --soak-mixed]`."""
 
 from __future__ import annotations
 
@@ -52,15 +55,21 @@ class Settings:
 PLAIN = Settings()
 
 
-def plan(blocks: int, plain: bool = False) -> list[tuple[Settings, Settings]]:
-    """Each block's settings, for its first and second half (`plain`: Digit mode with Grad-CAM throughout)."""
+MIXED = (PLAIN, Settings(mlp=True, layers=True), Settings(mode="number", mlp=True), Settings(mode="number"))
+
+
+def plan(blocks: int, plain: bool = False, mixed: bool = False) -> list[tuple[Settings, ...]]:
+    """Each block's settings, for its equal parts in turn (`plain`: Digit mode with Grad-CAM throughout; `mixed`:
+    every block is MIXED)."""
     middle = [
         (Settings(mlp=True), Settings(mlp=True, layers=True)),
         (Settings(mode="number", mlp=True), Settings(mode="number")),
     ]
     out = []
     for block in range(blocks):
-        if plain or block < 2 or block == blocks - 1:
+        if mixed:
+            out.append(MIXED)
+        elif plain or block < 2 or block == blocks - 1:
             out.append((PLAIN, PLAIN))
         else:
             out.append(middle[(block - 2) % len(middle)])
@@ -105,10 +114,10 @@ def p95(values: list[float]) -> float:
 
 
 def measure(
-    playwright, chromium: str, url: str, args: list[str], predictions: int, block: int = 1000, plain: bool = False
+    playwright, chromium: str, url: str, args: list[str], predictions: int, block: int = 1000, **plan_kind: bool
 ) -> dict:
     """{"samples": [{predictions, seconds, rss, anon, js}], "blocks": [{settings, predictions, p95, median}],
-    "restarts", "errors"}."""
+    "restarts", "errors"}. `plan_kind`: `plain` or `mixed`, see `plan`."""
     blocks = max(1, predictions // block)
     browser = playwright.chromium.launch(executable_path=chromium, args=[*args, *memory.MEMORY_ARGS])
     try:
@@ -126,12 +135,12 @@ def measure(
         samples = [{"predictions": 0, "seconds": 0.0, **memory.sample(page, pid)}]
         result: dict = {"pid": pid, "samples": samples, "blocks": []}
         current, turn, count = PLAIN, 0, 0
-        for index, halves in enumerate(plan(blocks, plain)):
+        for index, parts in enumerate(plan(blocks, **plan_kind)):
             totals: list[float] = []
-            for half, settings in enumerate(halves):
+            for part, settings in enumerate(parts):
                 apply(page, pad, current, settings)
                 current = settings
-                goal = block // 2 if half == 0 else block
+                goal = block * (part + 1) // len(parts)
                 while len(totals) < goal:
                     draw_stroke(page, pad, current.mode, turn)
                     turn += 1
@@ -139,7 +148,7 @@ def measure(
             time.sleep(0.5)  # the last answer in
             totals += page.evaluate(TAKE_TOTALS)
             count += len(totals)
-            label = " / ".join(dict.fromkeys(s.label() for s in halves))
+            label = " / ".join(dict.fromkeys(s.label() for s in parts))
             result["blocks"].append({"settings": label, "predictions": len(totals), "p95": p95(totals),
                                      "median": statistics.median(totals)})  # fmt: skip
             samples.append({"predictions": count, "seconds": time.monotonic() - started,

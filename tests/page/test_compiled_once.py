@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from webapp_kit import Served, wait_stored
+from webapp_kit import Served, visit_until_stored
 
 from evaluate.pagekit import error_text, wait_ready
 from webapp import precache
@@ -53,10 +53,7 @@ def test_sw_js_keeps_each_file_with_the_headers_it_answers_with(browser, dist: P
     served = Served(dist, isolation=False)
     context = browser.new_context()
     try:
-        page = context.new_page()
-        page.goto(served.url)
-        assert wait_ready(page) == "ready", error_text(page)
-        wait_stored(page, dist)
+        page = visit_until_stored(context, served.url, dist)
         name, count = precache.stored_site(dist)
         kept = page.evaluate(KEPT_HEADERS, name)
         assert len(kept) == count

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from webapp_kit import ONE, Served, deploy_copy, redeploy, replace, scaled, wait_stored, wait_true
+from webapp_kit import ONE, Served, deploy_copy, redeploy, replace, scaled, visit_until_stored, wait_stored, wait_true
 
 from evaluate.pagekit import Pad, error_text, wait_ready
 from webapp import precache
@@ -69,10 +69,7 @@ def test_two_tabs_on_two_deploys_both_keep_working(browser, dist: Path, tmp_path
     served = Served(site)
     context = browser.new_context()
     try:
-        old_tab = context.new_page()
-        old_tab.goto(served.url)
-        assert wait_ready(old_tab) == "ready", error_text(old_tab)
-        wait_stored(old_tab, site)
+        old_tab = visit_until_stored(context, served.url, site)
         old_version = version_of(site)
 
         # A new deploy: index.html and the MLP's data changed (a marker in each).

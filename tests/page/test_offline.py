@@ -5,7 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from webapp_kit import ONE, WATCH_VIOLATIONS, Served, deploy_copy, redeploy, scaled, violations, wait_stored, wait_true
+from webapp_kit import (
+    ONE,
+    WATCH_VIOLATIONS,
+    Served,
+    deploy_copy,
+    redeploy,
+    scaled,
+    violations,
+    visit_until_stored,
+    wait_stored,
+    wait_true,
+)
 
 from evaluate.pagekit import Pad, error_text, wait_ready
 
@@ -51,10 +62,7 @@ def test_a_new_deploy_is_noticed_and_runs_after_reload(browser, dist: Path, tmp_
     served = Served(site)
     context = browser.new_context()
     try:
-        page = context.new_page()
-        page.goto(served.url)
-        assert wait_ready(page) == "ready", error_text(page)
-        wait_stored(page, dist)
+        page = visit_until_stored(context, served.url, dist)
         old = page.evaluate(VERSION_CACHES)
 
         version = redeploy(site, dist, "2")

@@ -9,6 +9,7 @@ import threading
 import time
 from pathlib import Path
 
+from evaluate.pagekit import error_text, wait_ready
 from webapp import precache
 from webapp.server import DistServer, make_server
 
@@ -66,6 +67,15 @@ def wait_stored(page, dist: Path) -> None:
     files the page did not need at once after the page is ready)."""
     page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=STORE_TIMEOUT_MS)
     precache.wait_stored(page, dist, STORE_TIMEOUT_MS / 1000)
+
+
+def visit_until_stored(context, url: str, dist: Path):
+    """A new page of `context` at `url`, once it is ready and sw.js has stored the build in `dist`."""
+    page = context.new_page()
+    page.goto(url)
+    assert wait_ready(page) == "ready", error_text(page)
+    wait_stored(page, dist)
+    return page
 
 
 def deploy_copy(dist: Path, folder: Path) -> Path:
