@@ -74,6 +74,9 @@ def main(argv: list[str] | None = None) -> int:
                         "(bench/phone.py)")  # fmt: skip
     parser.add_argument("--phone-runs", type=int, default=3, help="cold loads of each page under the phone profile "
                         "(0: skip)")  # fmt: skip
+    parser.add_argument("--phone-before", type=Path,
+                        help="the dist/ of an older build (e.g. `git worktree add /tmp/old c1d5a2a`, the commit before "
+                        "issue 38, built there): loaded under the phone profile in the same turns")  # fmt: skip
     parser.add_argument("--ort-only", action="store_true",
                         help="only the page's prediction against a bare onnxruntime-web worker's round trip "
                         "(bench/ort_reference.py)")  # fmt: skip
@@ -101,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with sync_playwright() as playwright:
             if args.phone_only:
-                figures["phone"] = measure_phone(playwright, chromium, args.phone_runs, folders)
+                figures["phone"] = measure_phone(playwright, chromium, args.phone_runs, folders, args.phone_before)
             elif args.ort_only:
                 figures["ort"] = measure_ort(playwright, chromium, served, args.ort_predictions, folders)
             elif args.soak:
@@ -132,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
                 if args.ort_predictions:
                     figures["ort"] = measure_ort(playwright, chromium, served, args.ort_predictions, folders)
                 if args.phone_runs:
-                    figures["phone"] = measure_phone(playwright, chromium, args.phone_runs, folders)
+                    figures["phone"] = measure_phone(playwright, chromium, args.phone_runs, folders, args.phone_before)
             if args.element_predictions and not only:
                 folders.append(elements.host_site(DIST))
                 urls = {"isolated": served(folders[-1]), "no isolation": served(folders[-1], isolation=False)}
@@ -176,11 +179,12 @@ def measure_ort(playwright, chromium: str, served, predictions: int, folders: li
             "fetches": measured["fetches"]}  # fmt: skip
 
 
-def measure_phone(playwright, chromium: str, runs: int, folders: list[Path]) -> dict:
-    """Cold loads under a phone's profile, the page and bare Pyodide + numpy (bench/phone.py), summarized."""
+def measure_phone(playwright, chromium: str, runs: int, folders: list[Path], before: Path | None = None) -> dict:
+    """Cold loads under a phone's profile, the page and bare Pyodide + numpy (and the page of an older build,
+    `before`) (bench/phone.py), summarized."""
     print(f"cold loads under a phone's profile, the page and bare Pyodide + numpy, {runs} runs each…", flush=True)
     folders.append(loads.reference_site(DIST))
-    return phone.summarize(phone.measure(playwright, chromium, DIST, folders[-1], CHROMIUM_ARGS, runs))
+    return phone.summarize(phone.measure(playwright, chromium, DIST, folders[-1], CHROMIUM_ARGS, runs, before))
 
 
 def measure_page(playwright, chromium: str, page_url: str, reference_url: str, args) -> tuple[dict, dict]:

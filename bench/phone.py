@@ -17,6 +17,7 @@ from bench import loads, phone_link
 CPU_SLOWDOWN = 4
 TIMEOUT_MS = 600_000  # ~35 MB at 10 Mbit/s is half a minute; a slow patch of the machine, more
 STAGES = ("python", "numpy", "model")
+BEFORE_GOAL = 0.5  # issue 38: time to ready at most half of the page's before it
 MARK_AT = "m => performance.getEntriesByName(m)[0]?.startTime ?? null"
 # The error a page shows (loads.PAGE_ERROR), or a reference's failed state.
 FAILED = f"({loads.PAGE_ERROR}) || (document.body.dataset.state === 'error' ? 'it failed to boot' : '')"
@@ -38,17 +39,25 @@ def load_cold(browser, url: str, ready: str, marks: list[str]) -> dict[str, floa
         context.close()
 
 
-def measure(playwright, chromium: str, dist: Path, reference: Path, args: list[str], runs: int) -> dict:
-    """`runs` cold loads of the page and of each reference, in turns; {name: [{mark: ms}]}."""
+def measure(
+    playwright, chromium: str, dist: Path, reference: Path, args: list[str], runs: int, before: Path | None = None
+) -> dict:
+    """`runs` cold loads of the page and of each reference, in turns; {name: [{mark: ms}]}. With `before` (the
+    dist of an older build, e.g. the commit before issue 38), that page is loaded in the same turns ("before")."""
     servers = {"page": phone_link.make_server(dist), "reference": phone_link.make_server(reference)}
+    if before is not None:
+        servers["before"] = phone_link.make_server(before)
     for server in servers.values():
         threading.Thread(target=server.serve_forever, daemon=True).start()
     url = {name: f"http://127.0.0.1:{server.server_address[1]}/" for name, server in servers.items()}
+    page_marks = ["digit-pad:ready", *(f"digit-pad:{s}:done" for s in STAGES)]
     pages = {
-        "page": (url["page"], loads.PAGE_READY, ["digit-pad:ready", *(f"digit-pad:{s}:done" for s in STAGES)]),
+        "page": (url["page"], loads.PAGE_READY, page_marks),
         "bare": (url["reference"], loads.REFERENCE_READY, ["reference:ready"]),
         "bare in a worker": (url["reference"] + "reference-worker.html", loads.REFERENCE_READY, ["reference:ready"]),
     }
+    if before is not None:
+        pages["before"] = (url["before"], loads.PAGE_READY, page_marks)
     browser = playwright.chromium.launch(executable_path=chromium, args=args)
     try:
         results: dict = {name: [] for name in pages}
@@ -71,9 +80,12 @@ def summarize(results: dict) -> dict:
 
     page, bare = at("page", "digit-pad:ready"), at("bare", "reference:ready")
     worker = at("bare in a worker", "reference:ready")
-    return {"runs": len(results["page"]), "page_s": page, "bare_s": bare, "bare_worker_s": worker,
-            "ratio": page / bare, "worker_ratio": page / worker,
-            "stages_s": {stage: at("page", f"digit-pad:{stage}:done") for stage in STAGES}}  # fmt: skip
+    figures = {"runs": len(results["page"]), "page_s": page, "bare_s": bare, "bare_worker_s": worker,
+               "ratio": page / bare, "worker_ratio": page / worker,
+               "stages_s": {stage: at("page", f"digit-pad:{stage}:done") for stage in STAGES}}  # fmt: skip
+    if "before" in results:
+        figures["before_s"] = at("before", "digit-pad:ready")
+    return figures
 
 
 def report(f: dict) -> None:
@@ -86,5 +98,9 @@ def report(f: dict) -> None:
           "(its Python on the slowed main thread)")  # fmt: skip
     print(f"  the same in a worker     {f['bare_worker_s']:6.2f} s   ratio {f['worker_ratio']:.3f} "
           "(like for like: the page's Python is in a worker too)")  # fmt: skip
+    if "before_s" in f:
+        ratio = f["page_s"] / f["before_s"]
+        print(f"  the page before (--phone-before) {f['before_s']:6.2f} s   this page's ratio to it {ratio:.3f} "
+              f"(goal ≤ {BEFORE_GOAL}: {'ok' if ratio <= BEFORE_GOAL else 'MISSED'})")  # fmt: skip
     print("  (Chromium slows only a page's main thread: workers run at this machine's speed. Goal: at most half of "
-          "the page before issue 38, docs/figures.md)")  # fmt: skip
+          "the page before issue 38: --phone-before, docs/figures.md)")  # fmt: skip
