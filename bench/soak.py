@@ -114,10 +114,17 @@ def p95(values: list[float]) -> float:
 
 
 def measure(
-    playwright, chromium: str, url: str, args: list[str], predictions: int, block: int = 1000, **plan_kind: bool
+    playwright,
+    chromium: str,
+    url: str,
+    args: list[str],
+    predictions: int,
+    block: int = 1000,
+    plain: bool = False,
+    mixed: bool = False,
 ) -> dict:
     """{"samples": [{predictions, seconds, rss, anon, js}], "blocks": [{settings, predictions, p95, median}],
-    "restarts", "errors"}. `plan_kind`: `plain` or `mixed`, see `plan`."""
+    "restarts", "errors"}. `plain`, `mixed`: which plan (see `plan`)."""
     blocks = max(1, predictions // block)
     browser = playwright.chromium.launch(executable_path=chromium, args=[*args, *memory.MEMORY_ARGS])
     try:
@@ -135,7 +142,7 @@ def measure(
         samples = [{"predictions": 0, "seconds": 0.0, **memory.sample(page, pid)}]
         result: dict = {"pid": pid, "samples": samples, "blocks": []}
         current, turn, count = PLAIN, 0, 0
-        for index, parts in enumerate(plan(blocks, **plan_kind)):
+        for index, parts in enumerate(plan(blocks, plain, mixed)):
             totals: list[float] = []
             for part, settings in enumerate(parts):
                 apply(page, pad, current, settings)

@@ -134,8 +134,9 @@ async function fetchChecked(event, path) {
     const damaged = `${path} arrived damaged: it is not the file this version of the site was built with.`;
     return withHeaders(new Response(damaged, { status: 502, statusText: "Damaged file" }), path);
   }
-  event.waitUntil(keep(path, kept(body, response, path)));
-  return kept(body, response, path);
+  const checked = kept(body, response, path);
+  event.waitUntil(keep(path, checked.clone()));
+  return checked;
 }
 
 function withHeaders(response, path) {
